@@ -1,0 +1,47 @@
+# incident_intel: `make run` and `make test` do all the set-up on a fresh machine with Python 3.11.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UI ?= 1
+DAYS ?= 30
+
+export INCIDENT_INTEL_DATA_DIR ?= $(CURDIR)/data
+export DAGSTER_HOME ?= $(INCIDENT_INTEL_DATA_DIR)/dagster_home
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install run dev test lint format bench
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed ## create .venv and install the project with its dev tools
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required, found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+run: install ## whole graph for the last DAYS days on the embedded simulator, then the UI (UI=0: no UI)
+	$(BIN)/incident-intel run --days $(DAYS) $(if $(filter 0,$(UI)),--no-ui,)
+
+dev: install ## the Dagster UI only, on http://127.0.0.1:3000
+	$(BIN)/incident-intel dev
+
+test: install ## install if needed (PostgreSQL included), then run the whole test suite
+	bash .ci/install_system_deps.sh
+	$(BIN)/python -m pytest
+
+lint: install ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## ruff format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install ## the benchmarks; each prints one JSON line of figures
+	$(BIN)/incident-intel bench ingest

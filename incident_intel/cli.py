@@ -1,0 +1,75 @@
+"""The `incident-intel` console script."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def _add_run(subparsers: argparse._SubParsersAction) -> None:
+    run = subparsers.add_parser("run", help="materialise the whole graph, then start the UI")
+    run.add_argument("--days", type=int, default=30, help="how many recent daily partitions")
+    run.add_argument("--no-ui", action="store_true", help="stop after the summary")
+    run.set_defaults(handler=lambda a: _run(a))
+    dev = subparsers.add_parser("dev", help="start the Dagster UI only")
+    dev.add_argument("--port", type=int, default=3000)
+    dev.set_defaults(handler=lambda a: _dev(a))
+
+
+def _run(args: argparse.Namespace) -> None:
+    from incident_intel.demo_run import run
+
+    if args.days < 1:
+        raise SystemExit("--days must be at least 1")
+    run(args.days, ui=not args.no_ui)
+
+
+def _dev(args: argparse.Namespace) -> None:
+    from incident_intel.demo_run import serve_ui
+
+    serve_ui(port=args.port)
+
+
+def _add_bench(subparsers: argparse._SubParsersAction) -> None:
+    bench = subparsers.add_parser("bench", help="benchmarks; each prints one JSON line")
+    names = bench.add_subparsers(dest="bench_name", required=True)
+    ingest = names.add_parser("ingest", help="source -> bronze -> silver throughput")
+    ingest.add_argument("--incidents", type=int, default=20_000, help="incidents in the pulled day")
+    ingest.add_argument("--history", default="10000,1000000", help="silver sizes to compare")
+    ingest.set_defaults(handler=_bench_ingest)
+
+
+def _bench_ingest(args: argparse.Namespace) -> None:
+    from incident_intel.bench.ingest_bench import run_ingest_bench
+
+    histories = [int(h) for h in args.history.split(",") if h]
+    _print_json(run_ingest_bench(incidents=args.incidents, histories=histories))
+
+
+def _print_json(figures: dict) -> None:
+    print(json.dumps(figures, sort_keys=True), flush=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from incident_intel.simulator.cli import add_simulator_parser
+
+    parser = argparse.ArgumentParser(prog="incident-intel", description=__doc__)
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    add_simulator_parser(subparsers)
+    _add_run(subparsers)
+    _add_bench(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

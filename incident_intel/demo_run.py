@@ -1,0 +1,117 @@
+"""`incident-intel run`: materialise the whole graph for the last days, then summarise it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from incident_intel.dagster_home import ensure_dagster_home
+from incident_intel.settings import PROJECT_ROOT, data_dir
+
+DEFINITIONS_MODULE = "incident_intel.definitions"
+
+
+def _dagster_executable() -> str:
+    sibling = Path(sys.executable).with_name("dagster")
+    return str(sibling) if sibling.exists() else (shutil.which("dagster") or "dagster")
+
+
+def last_partition_range(days: int) -> tuple[str, str]:
+    from incident_intel.defs.partitions import daily_partitions
+
+    keys = daily_partitions.get_partition_keys()
+    if not keys:
+        raise SystemExit("no complete daily partition yet: check partitions_start_date in config")
+    chosen = keys[-days:]
+    return chosen[0], chosen[-1]
+
+
+def materialize_range(first: str, last: str) -> None:
+    command = [
+        _dagster_executable(),
+        "asset",
+        "materialize",
+        "-m",
+        DEFINITIONS_MODULE,
+        "--select",
+        "*",
+        "--partition-range",
+        f"{first}...{last}",
+    ]
+    print(f"Materialising every asset for {first} … {last}", flush=True)
+    completed = subprocess.run(command, cwd=PROJECT_ROOT, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(f"the materialisation failed (exit {completed.returncode}); see above")
+
+
+def latest_check_results() -> list[tuple[str, bool]]:
+    from dagster import DagsterEventType, DagsterInstance
+
+    with DagsterInstance.get() as instance:
+        runs = instance.get_runs(limit=1)
+        if not runs:
+            return []
+        records = instance.get_records_for_run(
+            runs[0].run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+        ).records
+        results = []
+        for record in records:
+            evaluation = record.event_log_entry.dagster_event.event_specific_data
+            results.append((evaluation.check_name, evaluation.passed))
+        return results
+
+
+def layer_row_counts(root: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    manifests = sorted((root / "bronze" / "incident_pages").glob("date=*/manifest.json"))
+    counts["bronze/incident_pages (records)"] = sum(
+        json.loads(m.read_text())["record_count"] for m in manifests
+    )
+    for table in ("incident_versions", "incident_rejects"):
+        glob = root / "silver" / table / "date=*" / "*.parquet"
+        counts[f"silver/{table}"] = duckdb.sql(
+            f"SELECT count(*) FROM read_parquet('{glob.as_posix()}')"
+        ).fetchall()[0][0]
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as connection:
+        counts["silver/incidents"] = connection.sql(
+            "SELECT count(*) FROM silver.incidents"
+        ).fetchall()[0][0]
+    return counts
+
+
+def print_summary(root: Path) -> None:
+    print("\nincident_intel: run summary")
+    for layer, rows in layer_row_counts(root).items():
+        print(f"  {layer:<36} {rows:>10,} rows")
+    checks = latest_check_results()
+    passed = sum(1 for _, ok in checks if ok)
+    print(f"  asset checks passed: {passed}/{len(checks)}")
+    for name, ok in checks:
+        if not ok:
+            print(f"    FAILED: {name}")
+    print(f"  data: {root}")
+    print(f"  warehouse: {root / 'warehouse.duckdb'}")
+    print(f"  Dagster instance: {os.environ['DAGSTER_HOME']}\n")
+
+
+def serve_ui(host: str = "127.0.0.1", port: int = 3000) -> None:
+    ensure_dagster_home()
+    os.chdir(PROJECT_ROOT)
+    dagster = _dagster_executable()
+    os.execv(dagster, [dagster, "dev", "-w", "workspace.yaml", "-h", host, "-p", str(port)])
+
+
+def run(days: int, ui: bool) -> None:
+    ensure_dagster_home()
+    first, last = last_partition_range(days)
+    materialize_range(first, last)
+    print_summary(data_dir())
+    if ui:
+        print("Starting the Dagster UI on http://127.0.0.1:3000 (Ctrl-C to stop)", flush=True)
+        serve_ui()
