@@ -1,0 +1,144 @@
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+import pytest
+
+from incident_intel.gold.features import FeatureSettings, build_features
+from incident_intel.gold.ops_stats import build_ops_daily_stats
+from incident_intel.lake.silver import versions_schema
+from incident_intel.sources.schema_mapping import load_schema_mapping
+
+SCHEMA = versions_schema(load_schema_mapping().canonical)
+T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
+
+
+def _version(sys_id: str, opened_h: float, updated_h: float, **fields) -> dict:
+    row = dict.fromkeys(SCHEMA)
+    row.update(
+        sys_id=sys_id,
+        number=f"INC{sys_id}",
+        state="New",
+        priority=3,
+        assignment_group_display="Service Desk",
+        category="network",
+        reassignment_count=0,
+        opened_at=T0 + timedelta(hours=opened_h),
+        sys_updated_on=T0 + timedelta(hours=updated_h),
+    )
+    row.update(fields)
+    return row
+
+
+def _frame(rows: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=SCHEMA)
+
+
+def _incidents(versions: pl.DataFrame) -> pl.DataFrame:
+    return versions.sort("sys_updated_on").group_by("sys_id", maintain_order=True).last()
+
+
+HISTORY = [
+    _version("a", 0, 0),
+    _version(
+        "a",
+        0,
+        2,
+        state="In Progress",
+        reassignment_count=1,
+        assignment_group_display="Network Operations",
+    ),
+    _version(
+        "a",
+        0,
+        30,
+        state="Resolved",
+        reassignment_count=1,
+        made_sla=False,
+        assignment_group_display="Network Operations",
+        category="hardware",
+        resolved_at=T0 + timedelta(hours=30),
+    ),
+    _version("b", 1, 1),
+    _version("b", 1, 5, state="Resolved", made_sla=True, resolved_at=T0 + timedelta(hours=5)),
+]
+
+
+def _features(rows: list[dict], horizon: int = 0) -> pl.DataFrame:
+    versions = _frame(rows)
+    return build_features(versions, _incidents(versions), FeatureSettings(horizon_minutes=horizon))
+
+
+def test_features_are_as_of_creation_and_labels_final():
+    a = _features(HISTORY).filter(pl.col("sys_id") == "a").row(0, named=True)
+    assert a["reassignment_count"] == 0
+    assert a["assignment_group"] == "Service Desk" and a["category"] == "network"
+    assert a["final_assignment_group"] == "Network Operations"
+    assert a["final_category"] == "hardware"
+    assert a["sla_breached"] is True and a["ttr_hours"] == pytest.approx(30)
+
+
+def test_changing_later_versions_leaves_features_identical():
+    rewritten = [dict(r) for r in HISTORY]
+    rewritten[1].update(reassignment_count=5, priority=1, category="security")
+    rewritten[2].update(priority=1, assignment_group_display="Security Operations")
+    feature_columns = [
+        "sys_id",
+        "priority",
+        "category",
+        "assignment_group",
+        "reassignment_count",
+        "group_backlog",
+        "arrivals_last_hour",
+        "opened_hour",
+        "in_business_hours",
+    ]
+    assert (
+        _features(HISTORY)
+        .select(feature_columns)
+        .equals(_features(rewritten).select(feature_columns))
+    )
+
+
+def test_a_later_horizon_sees_the_versions_up_to_it():
+    a = _features(HISTORY, horizon=180).filter(pl.col("sys_id") == "a").row(0, named=True)
+    assert a["reassignment_count"] == 1 and a["assignment_group"] == "Network Operations"
+
+
+def test_backlog_counts_incidents_open_in_the_group_at_prediction_time():
+    features = _features(HISTORY).sort("opened_at")
+    assert features["group_backlog"].to_list() == [0, 1]
+    assert features["arrivals_last_hour"].to_list() == [0, 1]
+
+
+def test_split_is_ordered_by_time():
+    rows = [_version(f"{i:03d}", i, i) for i in range(40)]
+    features = _features(rows)
+    order = {"train": 0, "valid": 1, "test": 2}
+    ranks = features.sort("opened_at")["split"].replace_strict(order).to_list()
+    assert ranks == sorted(ranks)
+    assert set(features["split"]) == {"train", "valid", "test"}
+    latest_train = features.filter(pl.col("split") == "train")["opened_at"].max()
+    assert latest_train < features.filter(pl.col("split") == "test")["opened_at"].min()
+
+
+def test_ops_daily_stats_counts_and_backlog():
+    stats = build_ops_daily_stats(_incidents(_frame(HISTORY)))
+
+    def cell(day_offset: int, group: str) -> dict:
+        day = (T0 + timedelta(days=day_offset)).date()
+        return stats.filter((pl.col("day") == day) & (pl.col("assignment_group") == group)).row(
+            0, named=True
+        )
+
+    desk = cell(0, "Service Desk")
+    assert (desk["opened"], desk["resolved"], desk["backlog"], desk["sla_attainment"]) == (
+        1,
+        1,
+        0,
+        1.0,
+    )
+    network = cell(0, "Network Operations")
+    assert (network["opened"], network["resolved"], network["backlog"]) == (1, 0, 1)
+    network_next = cell(1, "Network Operations")
+    assert (network_next["resolved"], network_next["backlog"]) == (1, 0)
+    assert network_next["mttr_hours"] == pytest.approx(30)
