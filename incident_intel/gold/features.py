@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from incident_intel.lake.warehouse import utc_connection
+
 CATEGORICAL_FEATURES = (
     "priority",
     "impact",
@@ -70,7 +72,7 @@ def build_features(
     settings: FeatureSettings,
 ) -> pl.DataFrame:
     """Features as of prediction time, labels from the final state, and a time-ordered split."""
-    connection = duckdb.connect()
+    connection = utc_connection()
     try:
         connection.register("versions", versions)
         connection.register("incidents", incidents)

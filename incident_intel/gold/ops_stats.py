@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from incident_intel.lake.warehouse import utc_connection
+
 OPS_STATS_SQL = """
 WITH typed AS (
     SELECT
@@ -55,7 +57,7 @@ ORDER BY day, assignment_group, priority
 
 def build_ops_daily_stats(incidents: pl.DataFrame | duckdb.DuckDBPyRelation) -> pl.DataFrame:
     """Opened, resolved, end-of-day backlog, MTTR and SLA attainment per day, group, priority."""
-    connection = duckdb.connect()
+    connection = utc_connection()
     try:
         connection.register("incidents", incidents)
         return connection.sql(OPS_STATS_SQL).pl()

@@ -27,6 +27,13 @@ DUCKDB_TYPES = {
 INCIDENTS_TABLE = "silver.incidents"
 
 
+def utc_connection(path: str = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection whose timestamps come back in "UTC", as silver writes them."""
+    connection = duckdb.connect(path, read_only=read_only)
+    connection.execute("SET TimeZone = 'UTC'")
+    return connection
+
+
 @contextmanager
 def connect_warehouse(
     path: Path, *, read_only: bool = False, lock_timeout_seconds: float = 120.0
@@ -36,7 +43,7 @@ def connect_warehouse(
     delay = 0.05
     while True:
         try:
-            connection = duckdb.connect(str(path), read_only=read_only)
+            connection = utc_connection(str(path), read_only=read_only)
             break
         except duckdb.IOException as error:
             if "lock" not in str(error).lower() or time.monotonic() > deadline:

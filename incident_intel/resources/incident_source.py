@@ -121,7 +121,8 @@ class SimulatedIncidentSource(IncidentSource):
             self._server = None
 
     def _store(self):
-        from incident_intel.simulator.store import ReplayIncidentStore, SyntheticIncidentStore
+        from incident_intel.simulator.replay import ReplayIncidentStore
+        from incident_intel.simulator.synthetic import SyntheticIncidentStore
 
         if self.mode == "replay":
             if not self.replay_csv:
