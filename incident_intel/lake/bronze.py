@@ -83,11 +83,11 @@ def write_bronze_partition(
     return manifest
 
 
-def read_bronze_pages(directory: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-    """(page number, records) for each page listed in the manifest, verified by checksum."""
+def read_bronze_pages(directory: Path) -> Iterator[tuple[int, bytes]]:
+    """(page number, body as received) for each page in the manifest, verified by checksum."""
     manifest = BronzeManifest.read(directory)
     for number, entry in enumerate(manifest.pages, start=1):
         body = gzip.decompress((directory / entry["file"]).read_bytes())
         if hashlib.sha256(body).hexdigest() != entry["sha256"]:
             raise ValueError(f"{directory / entry['file']} does not match its manifest checksum")
-        yield number, json.loads(body)["result"]
+        yield number, body

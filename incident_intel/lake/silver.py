@@ -6,6 +6,7 @@ Every bronze record lands in exactly one of the two outputs, so that
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from incident_intel.sources.schema_mapping import (
+    DISPLAY_SUFFIX,
     CanonicalField,
     SourceMapping,
     canonical_columns,
@@ -53,34 +55,90 @@ def versions_schema(canonical: tuple[CanonicalField, ...]) -> dict[str, pl.DataT
     }
 
 
+def _strings_frame(rows: list[dict[str, str | None]], columns: list[str]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String()), orient="row")
+
+
+def _page_strings(body: bytes, fields: set[str]) -> tuple[pl.DataFrame, set[str]]:
+    """One page's records as flat strings (`f`, `f_display`), and the field names it carried.
+
+    Polars parses a page natively; a page whose fields change shape from record to record
+    (a reference sent as "" in one and as a dict in another) takes the slower Python path.
+    """
+    columns = sorted(fields | {f + DISPLAY_SUFFIX for f in fields})
+    try:
+        parsed = pl.read_json(io.BytesIO(body), infer_schema_length=None)
+    except pl.exceptions.ComputeError:
+        records = json.loads(body)["result"]
+        seen = {name for record in records for name in record}
+        return _strings_frame([flatten_api_record(r, fields) for r in records], columns), seen
+    results = parsed.get_column("result").explode()
+    if not isinstance(results.dtype, pl.Struct):
+        return _strings_frame([], columns), set()
+    records = results.drop_nulls().struct.unnest()
+    expressions = []
+    for name in columns:
+        base = name.removesuffix(DISPLAY_SUFFIX) if name.endswith(DISPLAY_SUFFIX) else name
+        part = "display_value" if name != base else "value"
+        dtype = records.schema.get(base)
+        if isinstance(dtype, pl.Struct):
+            present = part in {f.name for f in dtype.fields}
+            value = pl.col(base).struct.field(part) if present else pl.lit(None)
+        elif dtype is not None and name == base:
+            value = pl.col(base)
+        else:
+            value = pl.lit(None)
+        expressions.append(value.cast(pl.String).alias(name))
+    return records.select(expressions), set(records.columns)
+
+
 def _flatten_pages(
-    pages: Iterable[tuple[int, list[dict[str, Any]]]], source: SourceMapping
-) -> tuple[pl.DataFrame, list[dict[str, Any]], set[str]]:
+    pages: Iterable[tuple[int, bytes]], source: SourceMapping
+) -> tuple[pl.DataFrame, dict[int, bytes], set[str]]:
     fields = source.source_fields
-    rows: list[dict[str, str | None]] = []
-    raw: list[dict[str, Any]] = []
+    frames: list[pl.DataFrame] = []
+    bodies: dict[int, bytes] = {}
     seen_fields: set[str] = set()
-    for number, records in pages:
-        for position, record in enumerate(records):
-            flat = flatten_api_record(record, fields)
-            flat["__page"] = str(number)
-            flat["__row"] = str(position)
-            rows.append(flat)
-            raw.append(record)
-            seen_fields.update(record)
-    columns = sorted({c for row in rows[:1] for c in row} | fields | {"__page", "__row"})
-    frame = pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String()), orient="row")
-    return frame, raw, seen_fields
+    for number, body in pages:
+        frame, seen = _page_strings(body, fields)
+        bodies[number] = body
+        seen_fields |= seen
+        frames.append(
+            frame.with_columns(
+                pl.lit(number, dtype=pl.Int32).alias("__page"),
+                pl.int_range(frame.height, dtype=pl.Int32).alias("__row"),
+            )
+        )
+    columns = sorted(fields | {f + DISPLAY_SUFFIX for f in fields})
+    if not frames:
+        empty = _strings_frame([], columns)
+        frames = [
+            empty.with_columns(
+                pl.lit(0, pl.Int32).alias("__page"), pl.lit(0, pl.Int32).alias("__row")
+            ).clear()
+        ]
+    return pl.concat(frames, how="vertical"), bodies, seen_fields
+
+
+def _raw_records(bodies: dict[int, bytes], positions: list[tuple[int, int]]) -> list[str]:
+    """The rejected records as received, re-read only from the pages that hold them."""
+    parsed: dict[int, list[Any]] = {}
+    raw = []
+    for page, row in positions:
+        if page not in parsed:
+            parsed[page] = json.loads(bodies[page])["result"]
+        raw.append(json.dumps(parsed[page][row], sort_keys=True))
+    return raw
 
 
 def build_silver_partition(
-    pages: Iterable[tuple[int, list[dict[str, Any]]]],
+    pages: Iterable[tuple[int, bytes]],
     source: SourceMapping,
     day: date,
     window: tuple[datetime, datetime],
 ) -> SilverPartition:
-    """Type one day's bronze records into versions (one per key) and rejects (with reasons)."""
-    flat, raw, seen_fields = _flatten_pages(pages, source)
+    """Type one day's bronze pages (raw response bodies) into versions and rejects."""
+    flat, bodies, seen_fields = _flatten_pages(pages, source)
     strings = extract_strings(flat.drop("__page", "__row"), source)
     typed, reason = cast_canonical(strings, source)
     start, end = window
@@ -116,15 +174,19 @@ def build_silver_partition(
         .sort(KEY)
     )
     positions = rejected.get_column("__position").to_list()
+    pages_of = flat.get_column("__page").gather(positions)
+    rows_of = flat.get_column("__row").gather(positions)
     rejects = pl.DataFrame(
         {
             "partition_date": [day] * len(positions),
-            "bronze_page": flat.get_column("__page").gather(positions).cast(pl.Int32),
-            "bronze_row": flat.get_column("__row").gather(positions).cast(pl.Int32),
+            "bronze_page": pages_of,
+            "bronze_row": rows_of,
             "sys_id": strings.get_column("sys_id").gather(positions),
             "sys_updated_on": strings.get_column("sys_updated_on").gather(positions),
             "reason": rejected.get_column("__reason"),
-            "raw_record": [json.dumps(raw[i], sort_keys=True) for i in positions],
+            "raw_record": _raw_records(
+                bodies, list(zip(pages_of.to_list(), rows_of.to_list(), strict=True))
+            ),
         },
         schema=REJECT_SCHEMA,
     )
@@ -132,9 +194,9 @@ def build_silver_partition(
     return SilverPartition(
         versions=versions.select(list(versions_schema(source.canonical))),
         rejects=rejects,
-        bronze_records=len(raw),
-        unknown_fields=frozenset(seen_fields - known) if raw else frozenset(),
-        missing_fields=frozenset(known - seen_fields) if raw else frozenset(),
+        bronze_records=flat.height,
+        unknown_fields=frozenset(seen_fields - known) if flat.height else frozenset(),
+        missing_fields=frozenset(known - seen_fields) if flat.height else frozenset(),
     )
 
 

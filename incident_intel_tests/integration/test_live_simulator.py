@@ -71,6 +71,14 @@ def test_silver_holds_exactly_the_window_despite_faults(tmp_path, faults):
     assert all(r.startswith("duplicate") for r in reasons)
 
 
+def test_timeouts_are_retried_until_the_window_is_complete(tmp_path):
+    store = synthetic_store(incidents_per_day=40)
+    faults = FaultSettings(seed=8, latency_ms=600, latency_rate=0.3)
+    with _serve(store, faults) as server:
+        materialize(tmp_path, _source(server, timeout_seconds=0.25, page_size=50), PARTITION)
+    assert silver_versions(tmp_path, DAY).equals(expected_versions(store, DAY))
+
+
 def test_rate_limited_pull_honours_retry_after(tmp_path):
     store = synthetic_store(incidents_per_day=40)
     with _serve(store, rate_limit_per_second=4, rate_limit_burst=2) as server:

@@ -9,6 +9,14 @@ from incident_intel.lake.bronze import read_bronze_pages, write_bronze_partition
 from incident_intel.sources.servicenow_client import PulledPage
 
 START = datetime(2026, 1, 5, tzinfo=UTC)
+
+
+def _ids(directory) -> list[str]:
+    return [
+        r["sys_id"] for _, body in read_bronze_pages(directory) for r in json.loads(body)["result"]
+    ]
+
+
 END = datetime(2026, 1, 6, tzinfo=UTC)
 
 
@@ -32,7 +40,7 @@ def test_bronze_partition_is_replaced_whole(tmp_path):
     )
     assert manifest.record_count == 1
     assert sorted(p.name for p in target.iterdir()) == ["manifest.json", "page-00001.json.gz"]
-    assert [r["sys_id"] for _, rs in read_bronze_pages(target) for r in rs] == ["c"]
+    assert _ids(target) == ["c"]
 
 
 def test_a_failed_pull_leaves_the_previous_bronze(tmp_path):
@@ -49,7 +57,7 @@ def test_a_failed_pull_leaves_the_previous_bronze(tmp_path):
         write_bronze_partition(
             target, failing_pages(), source_url="u", window_start=START, window_end=END
         )
-    assert [r["sys_id"] for _, rs in read_bronze_pages(target) for r in rs] == ["a"]
+    assert _ids(target) == ["a"]
     assert [p.name for p in tmp_path.iterdir()] == ["date=2026-01-05"]
 
 

@@ -1,4 +1,7 @@
+import json
 from datetime import UTC, date, datetime
+
+import polars as pl
 
 from incident_intel.lake.silver import build_silver_partition
 from incident_intel.sources.schema_mapping import load_schema_mapping
@@ -10,7 +13,8 @@ WINDOW = (datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 1, 6, tzinfo=UTC))
 
 
 def _build(pages):
-    return build_silver_partition(pages, SOURCE, DAY, WINDOW)
+    bodies = [(number, json.dumps({"result": records}).encode()) for number, records in pages]
+    return build_silver_partition(bodies, SOURCE, DAY, WINDOW)
 
 
 def test_every_bronze_record_is_a_version_or_a_reject():
@@ -65,3 +69,23 @@ def test_schema_drift_names_unknown_and_missing_fields():
     part = _build([(1, [record("a", "2026-01-05 09:00:00", u_custom="1")])])
     assert "u_custom" in part.unknown_fields
     assert "description" in part.missing_fields
+
+
+def test_fields_that_change_shape_between_records_are_read_the_same():
+    empty_reference = record("b", "2026-01-05 10:00:00")
+    empty_reference["caller_id"] = ""
+    full_reference = record("a", "2026-01-05 09:00:00")
+    full_reference["caller_id"] = {"value": "c1", "display_value": "Ada"}
+    part = _build([(1, [full_reference, empty_reference])])
+    assert part.versions.height == 2
+    callers = dict(zip(part.versions["sys_id"], part.versions["caller_display"], strict=True))
+    assert callers == {"a": "Ada", "b": None}
+    assert part.versions.filter(pl.col("sys_id") == "b")["caller"][0] is None
+
+
+def test_native_and_fallback_parsing_agree():
+    records = [record(str(i), f"2026-01-05 0{i}:00:00", category="network") for i in range(5)]
+    native = _build([(1, records)]).versions
+    shapes_mixed = [*records, {**record("9", "2026-01-05 09:30:00"), "category": "plain"}]
+    fallback = _build([(1, shapes_mixed)]).versions.filter(pl.col("sys_id") != "9")
+    assert native.equals(fallback)

@@ -1,0 +1,120 @@
+"""The simulator's HTTP face: ServiceNow's `GET /api/now/table/incident` over FastAPI.
+
+Responses are serialised by hand into bytes: FastAPI's response validation and encoding would
+cost more than the rest of a 1000-row page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+
+from incident_intel.simulator.auth import authorised
+from incident_intel.simulator.faults import FaultInjector, TokenBucket
+from incident_intel.simulator.query import QueryError
+from incident_intel.simulator.render import api_fields, record_renderer
+from incident_intel.simulator.settings import SimulatorSettings
+from incident_intel.simulator.store import IncidentStore
+from incident_intel.simulator.table import parse_request, select
+
+ERROR_MESSAGES = {
+    400: "Invalid query",
+    401: "User Not Authenticated",
+    429: "Rate limit exceeded",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+def _json(payload: Any) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def error_response(status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+    """An error in ServiceNow's shape: {"error": {"message", "detail"}, "status": "failure"}."""
+    body = {"error": {"message": ERROR_MESSAGES[status], "detail": detail}, "status": "failure"}
+    return Response(_json(body), status, headers, media_type="application/json")
+
+
+def link_header(request: Request, offset: int, limit: int, total: int) -> str:
+    """ServiceNow's Link header: first, prev, next and last pages by sysparm_offset."""
+    pages = {"first": 0}
+    if offset > 0:
+        pages["prev"] = max(0, offset - limit)
+    if offset + limit < total:
+        pages["next"] = offset + limit
+    pages["last"] = max(0, (total - 1) // limit * limit)
+    return ",".join(
+        f'<{request.url.include_query_params(sysparm_offset=value)}>;rel="{rel}"'
+        for rel, value in pages.items()
+    )
+
+
+def create_app(store: IncidentStore, settings: SimulatorSettings) -> FastAPI:
+    app = FastAPI(
+        title="ServiceNow Table API simulator", docs_url=None, redoc_url=None, openapi_url=None
+    )
+    fields = api_fields()
+    faults = FaultInjector(settings.faults)
+    bucket = (
+        TokenBucket(settings.rate_limit_per_second, settings.rate_limit_burst)
+        if settings.rate_limit_per_second
+        else None
+    )
+
+    @app.get("/health")
+    async def health() -> Response:
+        return Response(_json({"status": "ok"}), media_type="application/json")
+
+    # Handlers are async and do their work on the event loop: requests are served one at a
+    # time, so the store, the fault generator and the rate limiter need no further locking.
+    @app.get("/api/now/table/incident")
+    async def incidents(request: Request) -> Response:
+        if not authorised(request.headers.get("authorization"), settings):
+            return error_response(
+                401,
+                "Required to provide Auth information",
+                {"WWW-Authenticate": 'Basic realm="Service-now"'},
+            )
+        wait = bucket.take() if bucket else 0
+        if wait:
+            return error_response(429, "Too many requests", {"Retry-After": str(wait)})
+        if faults.delayed():
+            await asyncio.sleep(settings.faults.latency_ms / 1000)
+        status = faults.error_status()
+        if status:
+            return error_response(status, "Injected fault")
+        try:
+            table_request = parse_request(request.query_params, fields, settings.max_page_size)
+        except QueryError as error:
+            return error_response(400, str(error))
+        selection = select(store, table_request, fields)
+        offset, limit = table_request.offset, table_request.limit
+        total = len(selection.rows)
+        stream = (
+            selection.window_end,
+            table_request.display,
+            table_request.exclude_reference_link,
+            tuple(f.name for f in table_request.fields),
+        )
+        page = faults.page(
+            selection.rows[offset : offset + limit], stream, limit, offset + limit < total
+        )
+        render = record_renderer(
+            table_request.fields,
+            table_request.display,
+            str(request.base_url),
+            table_request.exclude_reference_link,
+        )
+        body = faults.truncated(_json({"result": [render(v) for v in page]}))
+        faults.concurrent_update(store, page, selection.window_end)
+        headers = {
+            "X-Total-Count": str(total),
+            "Link": link_header(request, offset, limit, total),
+        }
+        return Response(body, 200, headers, media_type="application/json")
+
+    return app

@@ -1,0 +1,94 @@
+"""`incident-intel simulator serve`: the simulator in the foreground.
+
+Flags override the `simulator:` section of the configuration, which supplies every default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from datetime import date
+from typing import Any
+
+import uvicorn
+
+from incident_intel.settings import load_config
+from incident_intel.simulator.app import create_app
+from incident_intel.simulator.replay import ReplayIncidentStore
+from incident_intel.simulator.settings import FaultSettings, SimulatorSettings
+from incident_intel.simulator.store import IncidentStore
+from incident_intel.simulator.synthetic import SyntheticIncidentStore
+
+SETTING_FLAGS = (
+    "host",
+    "port",
+    "seed",
+    "incidents_per_day",
+    "start_date",
+    "username",
+    "password",
+    "token",
+    "rate_limit_per_second",
+    "rate_limit_burst",
+)
+FAULT_FLAGS = tuple(f.name for f in dataclasses.fields(FaultSettings))
+
+
+def add_simulator_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add `simulator serve` to an argparse subparsers object; sets `handler` to run it."""
+    simulator = subparsers.add_parser("simulator", help="the ServiceNow Table API simulator")
+    commands = simulator.add_subparsers(dest="simulator_command", required=True)
+    serve = commands.add_parser("serve", help="serve the incident table on HTTP")
+    serve.add_argument("--mode", choices=("synthetic", "replay"), default="synthetic")
+    serve.add_argument("--csv", help="ServiceNow CSV export to replay (with --mode replay)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--seed", type=int)
+    serve.add_argument("--incidents-per-day", type=float)
+    serve.add_argument("--start-date", type=date.fromisoformat, help="first opening day")
+    serve.add_argument("--username")
+    serve.add_argument("--password")
+    serve.add_argument("--token")
+    serve.add_argument(
+        "--rate-limit", dest="rate_limit_per_second", type=float, help="requests per second"
+    )
+    serve.add_argument("--rate-limit-burst", type=int)
+    faults = serve.add_argument_group("faults (all off by default)")
+    faults.add_argument("--fault-seed", dest="seed_faults", type=int)
+    faults.add_argument("--error-rate", type=float)
+    faults.add_argument("--latency-ms", type=float)
+    faults.add_argument("--latency-rate", type=float, help="share of requests delayed")
+    faults.add_argument("--truncated-body-rate", type=float)
+    faults.add_argument("--update-during-paging-rate", type=float)
+    faults.add_argument("--duplicate-row-rate", type=float)
+    faults.add_argument("--short-page-rate", type=float)
+    serve.set_defaults(handler=serve_command)
+    return simulator
+
+
+def settings_from_args(args: argparse.Namespace, config: dict[str, Any]) -> SimulatorSettings:
+    base = SimulatorSettings.from_config(config)
+    fault_values = {
+        name: getattr(args, "seed_faults" if name == "seed" else name, None) for name in FAULT_FLAGS
+    }
+    faults = dataclasses.replace(
+        base.faults, **{k: v for k, v in fault_values.items() if v is not None}
+    )
+    overrides = {name: getattr(args, name) for name in SETTING_FLAGS}
+    return dataclasses.replace(
+        base, faults=faults, **{k: v for k, v in overrides.items() if v is not None}
+    )
+
+
+def build_store(args: argparse.Namespace, settings: SimulatorSettings) -> IncidentStore:
+    if args.mode == "replay":
+        if not args.csv:
+            raise SystemExit("--mode replay needs --csv PATH")
+        return ReplayIncidentStore(args.csv)
+    return SyntheticIncidentStore(settings.seed, settings.incidents_per_day, settings.start_date)
+
+
+def serve_command(args: argparse.Namespace) -> None:
+    settings = settings_from_args(args, load_config())
+    app = create_app(build_store(args, settings), settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, access_log=False)

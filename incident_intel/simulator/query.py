@@ -1,0 +1,178 @@
+"""ServiceNow encoded queries (`sysparm_query`): parsing, filtering and ordering.
+
+Grammar: sub-queries joined by `^NQ` are OR-ed whole; inside one, terms joined by `^` are AND-ed
+and a term prefixed `OR` is OR-ed with the term before it. A term is `<field><op><value>` with
+op one of = != > >= < <=, or `ORDERBY<field>` / `ORDERBYDESC<field>`.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from incident_intel.simulator.canonical import TIMESTAMP_FORMAT, Version
+from incident_intel.simulator.render import ApiField
+
+UPDATED_ON = "sys_updated_on"
+DEFAULT_ORDER = ((UPDATED_ON, False), ("sys_id", False))
+_TERM = re.compile(r"([a-z_][a-z0-9_]*)(>=|<=|!=|=|>|<)(.*)", re.DOTALL)
+_FIELD = re.compile(r"[a-z_][a-z0-9_]*")
+_COMPARE = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+}
+_DATE_FORMATS = (TIMESTAMP_FORMAT, "%Y-%m-%d")
+
+
+class QueryError(ValueError):
+    """The encoded query cannot be understood."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: str
+    op: str
+    value: str
+
+
+Branch = tuple[tuple[Condition, ...], ...]  # AND of OR-groups
+
+
+@dataclass(frozen=True)
+class EncodedQuery:
+    branches: tuple[Branch, ...]  # OR of branches
+    order_by: tuple[tuple[str, bool], ...]  # (field, descending)
+
+
+def _timestamp(value: str) -> str:
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).strftime(TIMESTAMP_FORMAT)
+        except ValueError:
+            continue
+    raise QueryError(f"'{value}' is not a date-time of the form YYYY-MM-DD HH:MM:SS")
+
+
+def _condition(term: str, fields: dict[str, ApiField]) -> Condition:
+    match = _TERM.fullmatch(term)
+    if not match:
+        raise QueryError(f"cannot parse the query term '{term}'")
+    name, op, value = match.groups()
+    if name not in fields:
+        raise QueryError(f"unknown field '{name}' in the query term '{term}'")
+    if fields[name].type == "datetime":
+        value = _timestamp(value)
+    return Condition(name, op, value)
+
+
+def _order(term: str, fields: dict[str, ApiField]) -> tuple[str, bool]:
+    descending = term.startswith("ORDERBYDESC")
+    name = term[len("ORDERBYDESC") if descending else len("ORDERBY") :]
+    if not _FIELD.fullmatch(name) or name not in fields:
+        raise QueryError(f"cannot order by '{name}'")
+    return name, descending
+
+
+def parse_query(text: str, fields: dict[str, ApiField]) -> EncodedQuery:
+    branches: list[Branch] = []
+    order_by: list[tuple[str, bool]] = []
+    for branch_text in text.split("^NQ"):
+        groups: list[list[Condition]] = []
+        for term in branch_text.split("^"):
+            if term in ("", "EQ"):
+                continue
+            if term.startswith("ORDERBY"):
+                order_by.append(_order(term, fields))
+            elif term.startswith("OR"):
+                if not groups:
+                    raise QueryError(f"'{term}' has no term before it to be OR-ed with")
+                groups[-1].append(_condition(term[2:], fields))
+            else:
+                groups.append([_condition(term, fields)])
+        if groups:
+            branches.append(tuple(tuple(g) for g in groups))
+    # No condition at all matches everything; an empty ^NQ branch adds nothing.
+    return EncodedQuery(tuple(branches) or ((),), tuple(order_by))
+
+
+def _key(field: ApiField) -> Callable[[Version], object]:
+    value = field.value
+    if field.type != "int":
+        return value
+    # Numbers sort numerically, and bad values after them rather than breaking the sort.
+    return lambda v: (0, int(s), "") if (s := value(v)).isdigit() else (1, 0, s)
+
+
+def _test(condition: Condition, fields: dict[str, ApiField]) -> Callable[[Version], bool]:
+    field = fields[condition.field]
+    compare = _COMPARE[condition.op]
+    expected: str | int = condition.value
+    value = field.value
+    if field.type == "int" and condition.value.isdigit():
+        expected = int(condition.value)
+        return lambda v: (s := value(v)).isdigit() and compare(int(s), expected)
+    return lambda v: compare(value(v), expected)
+
+
+def predicate(query: EncodedQuery, fields: dict[str, ApiField]) -> Callable[[Version], bool]:
+    """A test of whether a version matches the query."""
+    compiled = [
+        [[_test(c, fields) for c in group] for group in branch] for branch in query.branches
+    ]
+    return lambda v: any(
+        all(any(test(v) for test in group) for group in branch) for branch in compiled
+    )
+
+
+def _shift(timestamp: str, seconds: int) -> str:
+    moment = datetime.strptime(timestamp, TIMESTAMP_FORMAT) + timedelta(seconds=seconds)
+    return moment.strftime(TIMESTAMP_FORMAT)
+
+
+def _branch_range(branch: Branch) -> tuple[str | None, str | None]:
+    low: str | None = None
+    high: str | None = None
+    for group in branch:
+        if len(group) != 1 or group[0].field != UPDATED_ON:
+            continue
+        op, value = group[0].op, group[0].value
+        if op in (">=", "=", ">"):
+            bound = _shift(value, 1) if op == ">" else value
+            low = bound if low is None else max(low, bound)
+        if op in ("<", "=", "<="):
+            bound = value if op == "<" else _shift(value, 1)
+            high = bound if high is None else min(high, bound)
+    return low, high
+
+
+def updated_range(query: EncodedQuery) -> tuple[str | None, str | None]:
+    """Bounds [low, high) on sys_updated_on implied by the query; None where unbounded.
+
+    Lets the server fetch only the versions that can match before testing each one.
+    """
+    ranges = [_branch_range(b) for b in query.branches]
+    lows = [low for low, _ in ranges]
+    highs = [high for _, high in ranges]
+    low = None if None in lows else min(lows)  # type: ignore[type-var]
+    high = None if None in highs else max(highs)  # type: ignore[type-var]
+    return low, high
+
+
+def order(
+    versions: list[Version], query: EncodedQuery, fields: dict[str, ApiField]
+) -> list[Version]:
+    """Versions in the query's order; they arrive in the default order already."""
+    wanted = query.order_by
+    if not wanted or wanted == DEFAULT_ORDER[: len(wanted)]:
+        return versions
+    result = list(versions)
+    for name, descending in reversed(wanted):
+        result.sort(key=_key(fields[name]), reverse=descending)
+    return result

@@ -1,0 +1,104 @@
+"""Replays a ServiceNow CSV export of the incident audit: each row is one version.
+
+The export goes through the `servicenow_csv_export` mapping like any source, then parseable
+timestamps are rewritten in the Table API's format. Unparseable values and bad data (an unknown
+state, a version updated before it was opened) are served as they are, for silver to reject.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from incident_intel.simulator.canonical import TIMESTAMP_FORMAT, Version, parse_timestamp
+from incident_intel.simulator.store import Clock, IncidentStore
+from incident_intel.sources.schema_mapping import (
+    SourceMapping,
+    extract_strings,
+    load_schema_mapping,
+)
+
+CSV_SOURCE = "servicenow_csv_export"
+_ROW = "__row"
+
+
+def _timestamps(frame: pl.DataFrame, source: SourceMapping) -> pl.DataFrame:
+    names = [f.name for f in source.canonical if f.type == "datetime"]
+    return frame.with_columns(
+        pl.coalesce(
+            pl.col(n)
+            .str.strptime(pl.Datetime("us"), source.timestamp_format, strict=False)
+            .dt.strftime(TIMESTAMP_FORMAT),
+            pl.col(n),
+        ).alias(n)
+        for n in names
+    )
+
+
+def _updated_on() -> pl.Expr:
+    return pl.col("sys_updated_on").str.strptime(pl.Datetime("us"), TIMESTAMP_FORMAT, strict=False)
+
+
+def _spread_within_minutes(frame: pl.DataFrame) -> pl.DataFrame:
+    """Give versions of one incident updated in the same minute distinct seconds.
+
+    The export has minute resolution, and thousands of incidents have several versions in one
+    minute; the Table API key (sys_updated_on, sys_id) must be unique, and no row may be lost.
+    Such versions are spread over seconds :00, :01, ... in sys_mod_count order, then file
+    order. An export never holds 60 versions of an incident in one minute, so minutes stay apart.
+    """
+    parsed = _updated_on()
+    rank = pl.int_range(pl.len()).over(["sys_id", "sys_updated_on"])
+    return (
+        frame.sort(pl.col("sys_mod_count").cast(pl.Int64, strict=False), _ROW, nulls_last=True)
+        .with_columns(
+            pl.when(parsed.is_not_null())
+            .then((parsed + pl.duration(seconds=rank)).dt.strftime(TIMESTAMP_FORMAT))
+            .otherwise(pl.col("sys_updated_on"))
+            .alias("sys_updated_on")
+        )
+        .sort(_ROW)
+    )
+
+
+def replay_versions(raw: pl.DataFrame) -> pl.DataFrame:
+    """A CSV export (all columns as strings) -> canonical version strings, in file order."""
+    source = load_schema_mapping().source(CSV_SOURCE)
+    frame = extract_strings(raw, source).with_row_index(_ROW)
+    return _spread_within_minutes(_timestamps(frame, source)).drop(_ROW)
+
+
+class ReplayIncidentStore(IncidentStore):
+    """Serves a ServiceNow CSV export; a version whose sys_updated_on cannot be parsed is never
+    served, since no window can contain it."""
+
+    def __init__(self, csv_path: str | Path, clock: Clock | None = None) -> None:
+        super().__init__(clock)
+        versions = replay_versions(pl.read_csv(csv_path, infer_schema=False))
+        # Kept as a frame and turned into dicts per window: dicts of the whole log are heavy.
+        self._frame = versions.filter(_updated_on().is_not_null()).sort("sys_updated_on", "sys_id")
+        self._keys = list(
+            zip(
+                self._frame["sys_updated_on"].to_list(),
+                self._frame["sys_id"].to_list(),
+                strict=True,
+            )
+        )
+        rows = self._frame.with_row_index("row").group_by("sys_id").agg("row")
+        self._rows_by_sys_id: dict[str, list[int]] = dict(
+            zip(rows["sys_id"].to_list(), rows["row"].to_list(), strict=True)
+        )
+
+    def earliest(self) -> datetime:
+        return parse_timestamp(self._keys[0][0]) if self._keys else self.clock()
+
+    def _stored_between(self, start: str, end: str) -> list[Version]:
+        first, last = bisect_left(self._keys, (start,)), bisect_left(self._keys, (end,))
+        return self._frame.slice(first, last - first).to_dicts()
+
+    def _stored_history(self, version: Version) -> list[Version]:
+        rows = self._rows_by_sys_id.get(version["sys_id"] or "", [])
+        return self._frame[rows].to_dicts()

@@ -1,0 +1,77 @@
+"""Settings of the simulator: where it listens, who may call it, and which faults it injects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Any
+
+
+def _check_rate(name: str, value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must lie in [0, 1], got {value}")
+
+
+@dataclass(frozen=True)
+class FaultSettings:
+    """Seeded fault injection; every knob is off by default. Rates are per request."""
+
+    seed: int = 0
+    error_rate: float = 0.0
+    latency_ms: float = 0.0
+    # The share of requests delayed by latency_ms: below 1, a client sees sporadic timeouts.
+    latency_rate: float = 1.0
+    truncated_body_rate: float = 0.0
+    update_during_paging_rate: float = 0.0
+    duplicate_row_rate: float = 0.0
+    short_page_rate: float = 0.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if f.name.endswith("_rate"):
+                _check_rate(f.name, getattr(self, f.name))
+        if self.latency_ms < 0:
+            raise ValueError(f"latency_ms must not be negative, got {self.latency_ms}")
+
+
+@dataclass(frozen=True)
+class SimulatorSettings:
+    """Credentials are optional: with none set, the simulator serves without authentication."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    username: str | None = None
+    password: str | None = None
+    token: str | None = None
+    rate_limit_per_second: float | None = None
+    rate_limit_burst: int = 10
+    max_page_size: int = 10000
+    seed: int = 42
+    incidents_per_day: float = 300
+    start_date: date = date(2025, 12, 1)
+    faults: FaultSettings = field(default_factory=FaultSettings)
+
+    def __post_init__(self) -> None:
+        if (self.username is None) != (self.password is None):
+            raise ValueError("set both username and password, or neither")
+        if self.rate_limit_per_second is not None and self.rate_limit_per_second <= 0:
+            raise ValueError("rate_limit_per_second must be positive (or None for no limit)")
+        if self.rate_limit_burst < 1 or self.max_page_size < 1:
+            raise ValueError("rate_limit_burst and max_page_size must be at least 1")
+
+    @property
+    def requires_auth(self) -> bool:
+        return self.username is not None or self.token is not None
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> SimulatorSettings:
+        """Read the `simulator:` section of config/config.yaml (a parsed dict of the whole file)."""
+        section = dict(config.get("simulator") or {})
+        known = {f.name for f in fields(cls)}
+        unknown = set(section) - known
+        if unknown:
+            raise ValueError(f"unknown keys in the simulator configuration: {sorted(unknown)}")
+        faults = FaultSettings(**(section.pop("faults", None) or {}))
+        if isinstance(section.get("start_date"), str):
+            section["start_date"] = date.fromisoformat(section["start_date"])
+        return cls(**section, faults=faults)

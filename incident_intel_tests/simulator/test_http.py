@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import time
+
+import httpx
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from incident_intel.simulator.canonical import API_SOURCE
+from incident_intel.sources.schema_mapping import (
+    cast_canonical,
+    extract_strings,
+    flatten_api_record,
+    load_schema_mapping,
+)
+from incident_intel_tests.simulator.keyset import key, pull, window_query
+from incident_intel_tests.simulator.support import DAY, NEXT_DAY, serving, synthetic_store
+
+URL = "/api/now/table/incident"
+ONE_ROW = {"sysparm_limit": 1, "sysparm_query": window_query(DAY, NEXT_DAY)}
+CREDENTIALS = {"username": "admin", "password": "secret", "token": "t0ken"}
+
+
+def _as_silver(records: list[dict]) -> pl.DataFrame:
+    """Records parsed exactly as the ingest path parses them."""
+    source = load_schema_mapping().source(API_SOURCE)
+    flat = [flatten_api_record(r, source.source_fields) for r in records]
+    typed, reason = cast_canonical(extract_strings(pl.DataFrame(flat), source), source)
+    assert reason.null_count() == len(reason)
+    return typed.sort("sys_updated_on", "sys_id")
+
+
+def test_health(shared_store):
+    with serving(shared_store) as client:
+        assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_a_keyset_pull_returns_exactly_the_ground_truth(shared_store):
+    with serving(shared_store) as client:
+        pulled = pull(client, DAY, NEXT_DAY, limit=70, display="all")
+    assert len(pulled.rows) == len(pulled.keys)
+    assert_frame_equal(_as_silver(pulled.rows), shared_store.ground_truth(DAY, NEXT_DAY))
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"Authorization": "Basic YWRtaW46d3Jvbmc="}, 401),  # admin:wrong
+        ({"Authorization": "Basic YWRtaW46c2VjcmV0"}, 200),  # admin:secret
+        ({"Authorization": "Bearer t0ken"}, 200),
+        ({"Authorization": "Bearer nope"}, 401),
+        ({"Authorization": "Digest abc"}, 401),
+    ],
+)
+def test_basic_and_bearer_authentication(shared_store, headers, status):
+    with serving(shared_store, **CREDENTIALS) as client:
+        response = client.get(URL, params=ONE_ROW, headers=headers)
+    assert response.status_code == status
+    if status == 401:
+        assert response.json()["error"]["message"] == "User Not Authenticated"
+        assert response.json()["status"] == "failure"
+
+
+def test_total_count_and_link_headers(shared_store):
+    total = shared_store.ground_truth(DAY, NEXT_DAY).height
+    query = window_query(DAY, NEXT_DAY)
+    with serving(shared_store) as client:
+        response = client.get(
+            URL, params={"sysparm_query": query, "sysparm_limit": 10, "sysparm_offset": 20}
+        )
+    assert int(response.headers["X-Total-Count"]) == total
+    assert len(response.json()["result"]) == 10
+    links = {
+        link["rel"]: httpx.URL(link["url"]).params
+        for link in httpx.Response(200, headers={"Link": response.headers["Link"]}).links.values()
+    }
+    assert {rel: int(params["sysparm_offset"]) for rel, params in links.items()} == {
+        "first": 0,
+        "prev": 10,
+        "next": 30,
+        "last": (total - 1) // 10 * 10,
+    }
+    assert all(params["sysparm_query"] == query for params in links.values())
+
+
+def test_offset_paging_and_fields(shared_store):
+    query = window_query(DAY, NEXT_DAY)
+    rows = []
+    with serving(shared_store) as client:
+        while True:
+            params = {
+                "sysparm_query": query,
+                "sysparm_limit": 100,
+                "sysparm_offset": len(rows),
+                "sysparm_fields": "sys_id,sys_updated_on,caller_id",
+                "sysparm_exclude_reference_link": "true",
+            }
+            page = client.get(URL, params=params).json()["result"]
+            if not page:
+                break
+            rows.extend(page)
+    truth = shared_store.ground_truth(DAY, NEXT_DAY)
+    assert [key(r) for r in rows] == [
+        (t.strftime("%Y-%m-%d %H:%M:%S"), s)
+        for t, s in truth.select("sys_updated_on", "sys_id").iter_rows()
+    ]
+    assert set(rows[0]) == {"sys_id", "sys_updated_on", "caller_id"}
+    assert rows[0]["caller_id"] == truth["caller"][0]
+
+
+def test_limit_is_capped_and_defaults_to_the_cap(shared_store):
+    with serving(shared_store, max_page_size=25) as client:
+        window = window_query(DAY, NEXT_DAY)
+        capped = client.get(URL, params={"sysparm_limit": 50_000, "sysparm_query": window})
+        default = client.get(URL, params={"sysparm_query": window})
+    assert len(capped.json()["result"]) == len(default.json()["result"]) == 25
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sysparm_query": "not a query"},
+        {"sysparm_limit": "ten"},
+        {"sysparm_offset": "-1"},
+        {"sysparm_display_value": "maybe"},
+    ],
+)
+def test_bad_parameters_get_a_servicenow_style_400(shared_store, params):
+    with serving(shared_store) as client:
+        response = client.get(URL, params=params)
+    assert response.status_code == 400
+    assert response.json()["status"] == "failure"
+    assert response.json()["error"]["detail"]
+
+
+def test_rate_limit_answers_429_with_retry_after(shared_store):
+    with serving(shared_store, rate_limit_per_second=0.5, rate_limit_burst=2) as client:
+        statuses = [client.get(URL, params=ONE_ROW) for _ in range(3)]
+    assert [r.status_code for r in statuses] == [200, 200, 429]
+    assert int(statuses[2].headers["Retry-After"]) >= 1
+    assert statuses[2].json()["error"]["message"] == "Rate limit exceeded"
+
+
+def test_serves_1000_row_pages_with_display_value_all_fast():
+    store = synthetic_store(incidents_per_day=1500)
+    store.versions_between(DAY, NEXT_DAY)  # generate outside the timing
+    with serving(store) as client:
+        started = time.perf_counter()
+        pulled = pull(client, DAY, NEXT_DAY, limit=1000, display="all")
+        elapsed = time.perf_counter() - started
+    rate = len(pulled.rows) / elapsed
+    assert len(pulled.rows) > 5000
+    assert rate >= 5000, f"{rate:.0f} records/s"

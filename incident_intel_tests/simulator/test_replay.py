@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+import pytest
+
+from incident_intel.simulator.canonical import from_versions
+from incident_intel.simulator.replay import ReplayIncidentStore
+from incident_intel_tests.simulator.keyset import key, pull, value
+from incident_intel_tests.simulator.support import REPLAY_CSV, serving
+
+FIRST = datetime(2016, 3, 1, tzinfo=UTC)
+DAYS = 2
+CSV_FORMAT = "%d/%m/%Y %H:%M"
+HEADER = (
+    "number,incident_state,sys_mod_count,opened_at,sys_updated_at,priority,caller_id,"
+    "assignment_group,made_sla\n"
+)
+
+needs_csv = pytest.mark.skipif(not REPLAY_CSV.exists(), reason="the shared CSV export is absent")
+
+
+@pytest.fixture(scope="module")
+def replay() -> ReplayIncidentStore:
+    return ReplayIncidentStore(REPLAY_CSV)
+
+
+@pytest.fixture(scope="module")
+def csv_rows() -> pl.DataFrame:
+    raw = pl.read_csv(REPLAY_CSV, infer_schema=False)
+    updated = pl.col("sys_updated_at").str.strptime(pl.Datetime("us"), CSV_FORMAT)
+    end = FIRST + timedelta(days=DAYS)
+    return raw.filter(updated.dt.replace_time_zone("UTC").is_between(FIRST, end, closed="left"))
+
+
+@needs_csv
+def test_every_csv_row_of_the_days_is_one_version(replay, csv_rows):
+    versions = replay.versions_between(FIRST, FIRST + timedelta(days=DAYS))
+    assert len(versions) == csv_rows.height
+    keys = [key(v) for v in versions]
+    assert len(set(keys)) == len(keys) == len(sorted(keys))
+    served = sorted((v["number"], v["sys_mod_count"]) for v in versions)
+    expected = sorted(csv_rows.select("number", "sys_mod_count").iter_rows())
+    assert served == expected
+
+
+@needs_csv
+def test_same_minute_versions_get_distinct_seconds_in_mod_count_order(replay):
+    versions = replay.versions_between(FIRST, FIRST + timedelta(days=DAYS))
+    frame = from_versions(versions).with_columns(
+        minute=pl.col("sys_updated_on").str.slice(0, 16),
+        second=pl.col("sys_updated_on").str.slice(17, 2).cast(pl.Int64),
+        mod=pl.col("sys_mod_count").cast(pl.Int64),
+    )
+    shared = frame.filter(pl.len().over("sys_id", "minute") > 1)
+    assert shared.height > 0
+    per_minute = shared.sort("mod").group_by("sys_id", "minute").agg("second")
+    assert all(seconds == list(range(len(seconds))) for seconds in per_minute["second"].to_list())
+
+
+@needs_csv
+def test_a_keyset_pull_over_http_returns_every_row(replay, csv_rows):
+    with serving(replay) as client:
+        pulled = pull(client, FIRST, FIRST + timedelta(days=DAYS), limit=500, display="all")
+    assert len(pulled.rows) == len(pulled.keys) == csv_rows.height
+    assert value(pulled.rows[0], "number").startswith("INC")
+
+
+@needs_csv
+def test_real_bad_rows_are_served_for_silver_to_reject(replay):
+    everything = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    rejects = replay.ground_truth_rejects(*everything)
+    assert rejects.height > 0
+    assert rejects["reason"].str.contains("sys_updated_on: before opened_at").all()
+    accepted = replay.ground_truth(*everything).height
+    assert accepted + rejects.height == pl.read_csv(REPLAY_CSV, infer_schema=False).height
+
+
+def test_bad_values_are_served_verbatim(tmp_path):
+    csv = tmp_path / "export.csv"
+    csv.write_text(
+        HEADER
+        + "INC0000001,New,0,1/3/2016 09:00,1/3/2016 09:00,3 - Moderate,Caller 1,Group 1,true\n"
+        + "INC0000001,-100,1,not a date,1/3/2016 09:00,3 - Moderate,Caller 1,Group 1,true\n"
+        + "INC0000001,Active,2,1/3/2016 09:00,1/3/2016 10:30,2 - High,Caller 1,?,false\n"
+    )
+    store = ReplayIncidentStore(csv)
+    versions = store.versions_between(FIRST, FIRST + timedelta(days=1))
+    assert [(v["sys_updated_on"], v["state"], v["opened_at"]) for v in versions] == [
+        ("2016-03-01 09:00:00", "New", "2016-03-01 09:00:00"),
+        ("2016-03-01 09:00:01", "-100", "not a date"),
+        ("2016-03-01 10:30:00", "In Progress", "2016-03-01 09:00:00"),
+    ]
+    assert versions[2]["assignment_group"] is None
+    assert versions[0]["assignment_group_display"] == "Group 1"
+    rejects = store.ground_truth_rejects(FIRST, FIRST + timedelta(days=1))
+    assert rejects["sys_mod_count"].to_list() == ["1"]
+    assert "state: '-100'" in rejects["reason"][0]
+    assert "opened_at: 'not a date' is not a datetime" in rejects["reason"][0]
+    with serving(store) as client:
+        record = pull(client, FIRST, FIRST + timedelta(days=1), display="all").rows[1]
+    assert record["state"] == {"display_value": "-100", "value": "-100"}
+    assert record["opened_at"]["value"] == "not a date"
