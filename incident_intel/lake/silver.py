@@ -76,11 +76,12 @@ def _page_strings(body: bytes, fields: set[str]) -> tuple[pl.DataFrame, set[str]
     if not isinstance(results.dtype, pl.Struct):
         return _strings_frame([], columns), set()
     records = results.drop_nulls().struct.unnest()
+    schema = records.schema
     expressions = []
     for name in columns:
         base = name.removesuffix(DISPLAY_SUFFIX) if name.endswith(DISPLAY_SUFFIX) else name
         part = "display_value" if name != base else "value"
-        dtype = records.schema.get(base)
+        dtype = schema.get(base)
         if isinstance(dtype, pl.Struct):
             present = part in {f.name for f in dtype.fields}
             value = pl.col(base).struct.field(part) if present else pl.lit(None)
