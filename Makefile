@@ -7,7 +7,7 @@ UI ?= 1
 DAYS ?= 30
 
 export INCIDENT_INTEL_DATA_DIR ?= $(CURDIR)/data
-export DAGSTER_HOME ?= $(INCIDENT_INTEL_DATA_DIR)/dagster_home
+export DAGSTER_HOME ?= $(abspath $(INCIDENT_INTEL_DATA_DIR))/dagster_home
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
