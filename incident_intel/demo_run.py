@@ -43,6 +43,8 @@ def materialize_range(first: str, last: str) -> None:
         "*",
         "--partition-range",
         f"{first}...{last}",
+        "--config-json",
+        json.dumps({"loggers": {"console": {"config": {"log_level": "INFO"}}}}),
     ]
     print(f"Materialising every asset for {first} … {last}", flush=True)
     completed = subprocess.run(command, cwd=PROJECT_ROOT, check=False)
