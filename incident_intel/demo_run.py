@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from incident_intel.dagster_home import ensure_dagster_home
 from incident_intel.settings import PROJECT_ROOT, data_dir
@@ -32,7 +33,23 @@ def last_partition_range(days: int) -> tuple[str, str]:
     return chosen[0], chosen[-1]
 
 
-def materialize_range(first: str, last: str) -> None:
+def asset_selections() -> tuple[str, str]:
+    """The daily-partitioned assets, and the rest, as `--select` strings for the CLI.
+
+    `dagster asset materialize --partition-range` takes only single-run partitioned assets,
+    so the unpartitioned layers (features, models, reports) run in a second command.
+    """
+    from incident_intel.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    partitioned, unpartitioned = [], []
+    for key in sorted(graph.materializable_asset_keys, key=lambda k: k.to_user_string()):
+        target = partitioned if graph.get(key).partitions_def else unpartitioned
+        target.append(key.to_user_string())
+    return ",".join(partitioned), ",".join(unpartitioned)
+
+
+def _materialize(selection: str, *partition_args: str) -> None:
     command = [
         _dagster_executable(),
         "asset",
@@ -40,33 +57,39 @@ def materialize_range(first: str, last: str) -> None:
         "-m",
         DEFINITIONS_MODULE,
         "--select",
-        "*",
-        "--partition-range",
-        f"{first}...{last}",
+        selection,
+        *partition_args,
         "--config-json",
         json.dumps({"loggers": {"console": {"config": {"log_level": "INFO"}}}}),
     ]
-    print(f"Materialising every asset for {first} … {last}", flush=True)
     completed = subprocess.run(command, cwd=PROJECT_ROOT, check=False)
     if completed.returncode != 0:
         raise SystemExit(f"the materialisation failed (exit {completed.returncode}); see above")
 
 
-def latest_check_results() -> list[tuple[str, bool]]:
+def materialize_range(first: str, last: str) -> None:
+    partitioned, unpartitioned = asset_selections()
+    print(f"Materialising the daily layers for {first} … {last}", flush=True)
+    _materialize(partitioned, "--partition-range", f"{first}...{last}")
+    if unpartitioned:
+        print("Materialising features, models and reports", flush=True)
+        _materialize(unpartitioned)
+
+
+def latest_check_results(runs: int) -> list[tuple[str, bool]]:
+    """Each check evaluated by the newest `runs` runs, with whether it passed."""
     from dagster import DagsterEventType, DagsterInstance
 
+    results = []
     with DagsterInstance.get() as instance:
-        runs = instance.get_runs(limit=1)
-        if not runs:
-            return []
-        records = instance.get_records_for_run(
-            runs[0].run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
-        ).records
-        results = []
-        for record in records:
-            evaluation = record.event_log_entry.dagster_event.event_specific_data
-            results.append((evaluation.check_name, evaluation.passed))
-        return results
+        for run in instance.get_runs(limit=runs):
+            records = instance.get_records_for_run(
+                run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+            ).records
+            for record in records:
+                evaluation = record.event_log_entry.dagster_event.event_specific_data
+                results.append((evaluation.check_name, evaluation.passed))
+    return results
 
 
 def layer_row_counts(root: Path) -> dict[str, int]:
@@ -84,6 +107,10 @@ def layer_row_counts(root: Path) -> dict[str, int]:
         counts["silver/incidents"] = connection.sql(
             "SELECT count(*) FROM silver.incidents"
         ).fetchall()[0][0]
+    for table in sorted((root / "gold").glob("*/part-0.parquet")):
+        counts[f"gold/{table.parent.name}"] = (
+            pl.scan_parquet(table).select(pl.len()).collect().item()
+        )
     return counts
 
 
@@ -91,7 +118,7 @@ def print_summary(root: Path) -> None:
     print("\nincident_intel: run summary")
     for layer, rows in layer_row_counts(root).items():
         print(f"  {layer:<36} {rows:>10,} rows")
-    checks = latest_check_results()
+    checks = latest_check_results(runs=2)
     passed = sum(1 for _, ok in checks if ok)
     print(f"  asset checks passed: {passed}/{len(checks)}")
     for name, ok in checks:

@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 
 from incident_intel.lake.warehouse import utc_connection
+from incident_intel.ml.scrubbing import scrub_series
 
 CATEGORICAL_FEATURES = (
     "priority",
@@ -67,74 +68,85 @@ def _as_of_versions_sql(horizon_minutes: int) -> str:
 
 
 def build_features(
-    versions: pl.DataFrame | duckdb.DuckDBPyRelation,
-    incidents: pl.DataFrame | duckdb.DuckDBPyRelation,
-    settings: FeatureSettings,
+    versions: pl.DataFrame, incidents: pl.DataFrame, settings: FeatureSettings
 ) -> pl.DataFrame:
-    """Features as of prediction time, labels from the final state, and a time-ordered split."""
+    """Features from in-memory frames of versions and current incidents."""
     connection = utc_connection()
     try:
         connection.register("versions", versions)
         connection.register("incidents", incidents)
-        connection.execute(
-            f"CREATE TEMP TABLE as_of AS {_as_of_versions_sql(settings.horizon_minutes)}"
-        )
-        start, end = settings.business_hours
-        frame = connection.sql(
-            f"""
-            WITH events AS (
-                SELECT assignment_group AS grp, opened_at AS event_at, 1 AS delta FROM as_of
-                UNION ALL
-                SELECT a.assignment_group, i.resolved_at, -1
-                FROM as_of a JOIN incidents i USING (sys_id) WHERE i.resolved_at IS NOT NULL
-            ),
-            running AS (
-                SELECT coalesce(grp, '') AS grp, event_at + INTERVAL 1 MICROSECOND AS known_from,
-                    sum(delta) OVER (PARTITION BY grp ORDER BY event_at, delta
-                                     ROWS UNBOUNDED PRECEDING) AS open_count
-                FROM events
-            )
-            SELECT
-                a.sys_id, a.number, a.opened_at, a.predict_at,
-                CAST(a.priority AS VARCHAR) AS priority,
-                CAST(a.impact AS VARCHAR) AS impact,
-                CAST(a.urgency AS VARCHAR) AS urgency,
-                a.category, a.subcategory,
-                coalesce(a.assignment_group_display, a.assignment_group) AS assignment_group,
-                a.contact_type,
-                coalesce(a.location_display, a.location) AS location,
-                coalesce(a.cmdb_ci_display, a.cmdb_ci) AS cmdb_ci,
-                coalesce(a.reassignment_count, 0) AS reassignment_count,
-                coalesce(a.reopen_count, 0) AS reopen_count,
-                hour(a.opened_at) AS opened_hour,
-                isodow(a.opened_at) AS opened_weekday,
-                CAST(isodow(a.opened_at) <= 5 AND hour(a.opened_at) >= {start}
-                     AND hour(a.opened_at) < {end} AS INTEGER) AS in_business_hours,
-                CAST(coalesce(r.open_count, 0) AS BIGINT) AS group_backlog,
-                count(*) OVER (ORDER BY a.opened_at
-                               RANGE BETWEEN INTERVAL 1 HOUR PRECEDING AND CURRENT ROW) - 1
-                    AS arrivals_last_hour,
-                a.short_description AS short_description_at_open,
-                a.description AS description_at_open,
-                CASE
-                    WHEN i.made_sla IS NOT NULL THEN NOT i.made_sla
-                    WHEN i.sla_due IS NOT NULL AND i.resolved_at IS NOT NULL
-                        THEN i.resolved_at > i.sla_due
-                END AS sla_breached,
-                (epoch(i.resolved_at) - epoch(i.opened_at)) / 3600.0 AS ttr_hours,
-                i.category AS final_category,
-                coalesce(i.assignment_group_display, i.assignment_group)
-                    AS final_assignment_group,
-                i.state IN ('Resolved', 'Closed', 'Canceled') AS is_closed
-            FROM as_of a
-            JOIN incidents i USING (sys_id)
-            ASOF LEFT JOIN running r
-                ON r.grp = coalesce(a.assignment_group, '') AND a.predict_at >= r.known_from
-            ORDER BY a.opened_at, a.sys_id
-            """
-        ).pl()
+        return features_in(connection, settings)
     finally:
         connection.close()
+
+
+def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings) -> pl.DataFrame:
+    """Features as of prediction time, labels from the final state, and a time-ordered split.
+
+    Reads the relations `versions` and `incidents` of `connection`; free text is scrubbed.
+    """
+    connection.execute(
+        f"CREATE TEMP TABLE as_of AS {_as_of_versions_sql(settings.horizon_minutes)}"
+    )
+    start, end = settings.business_hours
+    frame = connection.sql(
+        f"""
+        WITH events AS (
+            SELECT assignment_group AS grp, opened_at AS event_at, 1 AS delta FROM as_of
+            UNION ALL
+            SELECT a.assignment_group, i.resolved_at, -1
+            FROM as_of a JOIN incidents i USING (sys_id) WHERE i.resolved_at IS NOT NULL
+        ),
+        running AS (
+            SELECT coalesce(grp, '') AS grp, event_at + INTERVAL 1 MICROSECOND AS known_from,
+                sum(delta) OVER (PARTITION BY grp ORDER BY event_at, delta
+                                 ROWS UNBOUNDED PRECEDING) AS open_count
+            FROM events
+        )
+        SELECT
+            a.sys_id, a.number, a.opened_at, a.predict_at,
+            CAST(a.priority AS VARCHAR) AS priority,
+            CAST(a.impact AS VARCHAR) AS impact,
+            CAST(a.urgency AS VARCHAR) AS urgency,
+            a.category, a.subcategory,
+            coalesce(a.assignment_group_display, a.assignment_group) AS assignment_group,
+            a.contact_type,
+            coalesce(a.location_display, a.location) AS location,
+            coalesce(a.cmdb_ci_display, a.cmdb_ci) AS cmdb_ci,
+            coalesce(a.reassignment_count, 0) AS reassignment_count,
+            coalesce(a.reopen_count, 0) AS reopen_count,
+            hour(a.opened_at) AS opened_hour,
+            isodow(a.opened_at) AS opened_weekday,
+            CAST(isodow(a.opened_at) <= 5 AND hour(a.opened_at) >= {start}
+                 AND hour(a.opened_at) < {end} AS INTEGER) AS in_business_hours,
+            CAST(coalesce(r.open_count, 0) AS BIGINT) AS group_backlog,
+            count(*) OVER (ORDER BY a.opened_at
+                           RANGE BETWEEN INTERVAL 1 HOUR PRECEDING AND CURRENT ROW) - 1
+                AS arrivals_last_hour,
+            a.short_description AS short_description_at_open,
+            a.description AS description_at_open,
+            CASE
+                WHEN i.made_sla IS NOT NULL THEN NOT i.made_sla
+                WHEN i.sla_due IS NOT NULL AND i.resolved_at IS NOT NULL
+                    THEN i.resolved_at > i.sla_due
+            END AS sla_breached,
+            (epoch(i.resolved_at) - epoch(i.opened_at)) / 3600.0 AS ttr_hours,
+            i.category AS final_category,
+            coalesce(i.assignment_group_display, i.assignment_group)
+                AS final_assignment_group,
+            i.state IN ('Resolved', 'Closed', 'Canceled') AS is_closed
+        FROM as_of a
+        JOIN incidents i USING (sys_id)
+        ASOF LEFT JOIN running r
+            ON r.grp = coalesce(a.assignment_group, '') AND a.predict_at >= r.known_from
+        ORDER BY a.opened_at, a.sys_id
+        """
+    ).pl()
+    connection.execute("DROP TABLE as_of")
+    frame = frame.with_columns(
+        scrub_series(frame["short_description_at_open"]).alias("short_description"),
+        scrub_series(frame["description_at_open"]).alias("description"),
+    ).drop("short_description_at_open", "description_at_open")
     return assign_time_split(frame, settings)
 
 

@@ -20,6 +20,18 @@ class LakePaths:
     def silver_glob(self, table: str) -> Path:
         return self.root / "silver" / table / "date=*" / "*.parquet"
 
+    def table_file(self, layer: str, table: str, name: str = "part-0.parquet") -> Path:
+        """An unpartitioned table's file, such as gold/incident_features/part-0.parquet."""
+        return self.root / layer / table / name
+
+    @property
+    def models(self) -> Path:
+        return self.root / "model"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
     @property
     def warehouse(self) -> Path:
         return self.root / "warehouse.duckdb"

@@ -142,3 +142,18 @@ def test_ops_daily_stats_counts_and_backlog():
     network_next = cell(1, "Network Operations")
     assert (network_next["resolved"], network_next["backlog"]) == (1, 0)
     assert network_next["mttr_hours"] == pytest.approx(30)
+
+
+def test_free_text_is_scrubbed_before_it_reaches_gold():
+    rows = [
+        _version(
+            "p",
+            0,
+            0,
+            short_description="VPN down for jane.doe@corp-example.com",
+            description="Call me on +1 555-013-2245 from 10.24.3.17",
+        )
+    ]
+    row = _features(rows).row(0, named=True)
+    assert "jane.doe" not in row["short_description"] and "[EMAIL]" in row["short_description"]
+    assert "[PHONE]" in row["description"] and "[IP]" in row["description"]

@@ -1,9 +1,9 @@
 """Silver: typed incident versions and their rejects per day, and the merged current state."""
 
 import dagster as dg
-import polars as pl
 
 from incident_intel.defs.bronze.assets import BRONZE_TABLE
+from incident_intel.defs.metadata import column_schema
 from incident_intel.defs.partitions import daily_partitions, day_window, partition_days
 from incident_intel.defs.silver import checks
 from incident_intel.lake.atomic import write_parquet_atomic
@@ -26,12 +26,6 @@ VERSION_CHECKS = {
     "incident_versions_reconcile_with_bronze": "Bronze records = versions + rejects.",
 }
 DRIFT_CHECK = "incident_versions_schema_drift"
-
-
-def _column_schema(schema: dict[str, pl.DataType]) -> dg.TableSchema:
-    return dg.TableSchema(
-        columns=[dg.TableColumn(name, str(dtype)) for name, dtype in schema.items()]
-    )
 
 
 @dg.multi_asset(
@@ -110,7 +104,7 @@ def silver_incident_versions(
         asset_key=checks.VERSIONS_KEY,
         metadata={
             "dagster/row_count": totals["versions"],
-            "dagster/column_schema": _column_schema(schema),
+            "dagster/column_schema": column_schema(schema),
             "bronze_records": totals["bronze"],
         },
     )

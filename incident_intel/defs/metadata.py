@@ -1,0 +1,22 @@
+"""Metadata the Dagster UI can show: column schemas and small markdown tables."""
+
+import dagster as dg
+import polars as pl
+
+
+def column_schema(schema: pl.Schema | dict[str, pl.DataType]) -> dg.TableSchema:
+    return dg.TableSchema(
+        columns=[dg.TableColumn(name, str(dtype)) for name, dtype in schema.items()]
+    )
+
+
+def markdown_table(frame: pl.DataFrame, float_digits: int = 3) -> dg.MarkdownMetadataValue:
+    def cell(value: object) -> str:
+        if isinstance(value, float):
+            return f"{value:.{float_digits}f}"
+        return "" if value is None else str(value)
+
+    header = "| " + " | ".join(frame.columns) + " |"
+    rule = "|" + "---|" * frame.width
+    rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.iter_rows()]
+    return dg.MetadataValue.md("\n".join([header, rule, *rows]))

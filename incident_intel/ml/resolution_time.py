@@ -1,0 +1,110 @@
+"""Time to resolve: CatBoost on log hours with a split-conformal interval."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from catboost import CatBoostRegressor, Pool
+
+from incident_intel.ml.tabular import prepare_frame
+
+
+def _log_hours(hours) -> np.ndarray:
+    hours = np.asarray(hours, dtype=float)
+    if (hours < 0).any() or not np.isfinite(hours).all():
+        raise ValueError("resolution times must be finite and non-negative hours")
+    return np.log1p(hours)
+
+
+def conformal_quantile(abs_residuals: np.ndarray, coverage: float) -> float:
+    """The finite-sample split-conformal quantile: the ceil((n + 1) * coverage)-th residual."""
+    if not 0 < coverage < 1:
+        raise ValueError("coverage must be strictly between 0 and 1")
+    ordered = np.sort(np.asarray(abs_residuals, dtype=float))
+    rank = math.ceil((len(ordered) + 1) * coverage)
+    return float(ordered[min(rank, len(ordered)) - 1])
+
+
+class ResolutionTimeRegressor:
+    """CatBoost regression on log1p(hours), with native categoricals and early stopping.
+
+    Learning in log space keeps the few incidents that stay open for weeks from dominating the
+    loss; `predict` maps back with expm1, which gives roughly the conditional median in hours.
+    `predict_interval` is split-conformal: absolute log residuals on the valid set give a
+    symmetric band in log space, which is asymmetric (wider above) in hours. Early stopping uses
+    the same valid set, a one-number choice that barely dents the coverage guarantee.
+    """
+
+    def __init__(
+        self,
+        cat_features: Sequence[str] = (),
+        embedding_columns: Sequence[str] = (),
+        iterations: int = 1000,
+        learning_rate: float = 0.05,
+        depth: int = 6,
+        l2_leaf_reg: float = 3.0,
+        early_stopping_rounds: int = 50,
+        seed: int = 42,
+        thread_count: int = -1,
+    ) -> None:
+        self.cat_features = list(cat_features)
+        self.embedding_columns = list(embedding_columns)
+        self.iterations = iterations
+        self.learning_rate = learning_rate
+        self.depth = depth
+        self.l2_leaf_reg = l2_leaf_reg
+        self.early_stopping_rounds = early_stopping_rounds
+        self.seed = seed
+        self.thread_count = thread_count
+
+    def pool(self, X: pd.DataFrame, hours=None) -> Pool:
+        """A CatBoost Pool of `X` in the training column order, label in log1p(hours)."""
+        frame = prepare_frame(X, self.cat_features, getattr(self, "feature_names_", None))
+        label = None if hours is None else _log_hours(hours)
+        return Pool(frame, label=label, cat_features=self.cat_features)
+
+    def fit(
+        self, X_train: pd.DataFrame, hours_train, X_valid: pd.DataFrame, hours_valid
+    ) -> ResolutionTimeRegressor:
+        self.feature_names_ = list(X_train.columns)
+        self.model_ = CatBoostRegressor(
+            iterations=self.iterations,
+            learning_rate=self.learning_rate,
+            depth=self.depth,
+            l2_leaf_reg=self.l2_leaf_reg,
+            loss_function="RMSE",
+            random_seed=self.seed,
+            thread_count=self.thread_count,
+            allow_writing_files=False,
+            verbose=False,
+        )
+        self.model_.fit(
+            self.pool(X_train, hours_train),
+            eval_set=self.pool(X_valid, hours_valid),
+            early_stopping_rounds=self.early_stopping_rounds,
+            use_best_model=True,
+        )
+        self.best_iteration_ = int(self.model_.get_best_iteration())
+        self.abs_log_residuals_ = np.sort(
+            np.abs(_log_hours(hours_valid) - self.predict_log(X_valid))
+        )
+        return self
+
+    def predict_log(self, X: pd.DataFrame) -> np.ndarray:
+        """Predicted log1p(hours)."""
+        return np.asarray(self.model_.predict(self.pool(X)), dtype=float)
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Predicted hours to resolve."""
+        return np.clip(np.expm1(self.predict_log(X)), 0.0, None)
+
+    def predict_interval(
+        self, X: pd.DataFrame, coverage: float = 0.8
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(lo, hi) hours expected to hold the true time for `coverage` of incidents."""
+        q = conformal_quantile(self.abs_log_residuals_, coverage)
+        centre = self.predict_log(X)
+        return np.clip(np.expm1(centre - q), 0.0, None), np.expm1(centre + q)

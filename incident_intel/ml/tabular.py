@@ -1,0 +1,35 @@
+"""Preparing pandas frames of incident features for CatBoost and the linear baselines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+MISSING = "__missing__"
+
+
+def prepare_frame(
+    X: pd.DataFrame, cat_features: Sequence[str], columns: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Categoricals as strings with MISSING for nulls, other columns as floats.
+
+    With `columns` (the training columns) the frame is reordered to match and a missing column
+    is an error, since CatBoost matches features by position.
+    """
+    if columns is not None:
+        absent = [c for c in columns if c not in X.columns]
+        if absent:
+            raise ValueError(f"missing feature columns: {absent}")
+        X = X[list(columns)]
+    unknown = [c for c in cat_features if c not in X.columns]
+    if unknown:
+        raise ValueError(f"categorical features not in the frame: {unknown}")
+    out = {}
+    for column in X.columns:
+        if column in cat_features:
+            values = X[column].astype("string").fillna(MISSING)
+            out[column] = values.astype(object)
+        else:
+            out[column] = pd.to_numeric(X[column], errors="raise").astype(float)
+    return pd.DataFrame(out, index=X.index)
