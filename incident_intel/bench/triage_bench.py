@@ -44,15 +44,16 @@ def load_labelled_tickets(
 def stratified_split(
     labels: np.ndarray, test_fraction: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Seeded train/test indices, stratified by label where every stratum allows it.
+    """Seeded train/test indices, stratified by label where possible.
 
-    Labels seen once are pooled into one stratum; if even that cannot be split, the split is
-    plain random.
+    Labels seen once are pooled into one stratum (or, if only one such label exists, join the
+    most common label's); if stratifying still fails, the split is plain random.
     """
     index = np.arange(len(labels))
     values, counts = np.unique(labels, return_counts=True)
     singletons = set(values[counts < 2])
-    strata = np.array([("__rare__" if v in singletons else v) for v in labels], dtype=object)
+    pool = "__rare__" if len(singletons) > 1 else values[np.argmax(counts)]
+    strata = np.array([(pool if v in singletons else v) for v in labels], dtype=object)
     try:
         return train_test_split(index, test_size=test_fraction, random_state=seed, stratify=strata)
     except ValueError:

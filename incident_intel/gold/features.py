@@ -125,10 +125,12 @@ def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings
                 AS arrivals_last_hour,
             a.short_description AS short_description_at_open,
             a.description AS description_at_open,
+            -- made_sla is final once resolved; before that only a breach is certain.
             CASE
-                WHEN i.made_sla IS NOT NULL THEN NOT i.made_sla
-                WHEN i.sla_due IS NOT NULL AND i.resolved_at IS NOT NULL
-                    THEN i.resolved_at > i.sla_due
+                WHEN i.resolved_at IS NOT NULL
+                    THEN coalesce(NOT i.made_sla, i.resolved_at > i.sla_due)
+                WHEN NOT i.made_sla THEN true
+                WHEN i.sla_due < (SELECT max(sys_updated_on) FROM versions) THEN true
             END AS sla_breached,
             (epoch(i.resolved_at) - epoch(i.opened_at)) / 3600.0 AS ttr_hours,
             i.category AS final_category,

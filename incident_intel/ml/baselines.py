@@ -95,8 +95,10 @@ class MedianByPriorityBaseline:
 
     def _per_row(self, X: pd.DataFrame, statistic) -> np.ndarray:
         keys = _priority_keys(X, self.priority_column)
-        cache = {key: statistic(self.hours_by_priority_.get(key, self.all_hours_)) for key in
-                 keys.unique()}  # fmt: skip
+        cache = {
+            key: statistic(self.hours_by_priority_.get(key, self.all_hours_))
+            for key in keys.unique()
+        }
         return np.array([cache[key] for key in keys], dtype=float)
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:

@@ -50,11 +50,9 @@ def synthetic_ticket_texts(n_texts: int, seed: int = 0) -> list[str]:
     for _ in range(n_texts):
         system, symptom = rng.choice(_SYSTEMS), rng.choice(_SYMPTOMS)
         title = f"{system} {symptom}"
-        body = " ".join(
-            [f"Hi, {system} {symptom} {rng.choice(_CONTEXTS)}."]
-            + rng.sample(_DETAILS, k=rng.randint(1, 5))
-            + ["Thanks."]
-        )
+        opening = f"Hi, {system} {symptom} {rng.choice(_CONTEXTS)}."
+        details = rng.sample(_DETAILS, k=rng.randint(1, 5))
+        body = " ".join([opening, *details, "Thanks."])
         texts.append(f"{title}. {body}")
     return texts
 

@@ -31,5 +31,10 @@ def prepare_frame(
             values = X[column].astype("string").fillna(MISSING)
             out[column] = values.astype(object)
         else:
-            out[column] = pd.to_numeric(X[column], errors="raise").astype(float)
+            try:
+                out[column] = pd.to_numeric(X[column], errors="raise").astype(float)
+            except (TypeError, ValueError) as error:
+                raise ValueError(
+                    f"column {column!r} is not numeric; list it in cat_features"
+                ) from error
     return pd.DataFrame(out, index=X.index)

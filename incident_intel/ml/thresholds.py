@@ -1,4 +1,4 @@
-"""Alert thresholds for a risk score, tuned three ways; an incident alerts when score >= threshold."""
+"""Alert thresholds for a risk score, tuned three ways; alert when score >= threshold."""
 
 from __future__ import annotations
 

@@ -1,8 +1,12 @@
 """Triage: predict one routing label (category or assignment group) from text and fields.
 
-Features are TF-IDF word and character n-grams of the scrubbed text, precomputed sentence
-embeddings and one-hot categoricals known at open, concatenated into one sparse matrix for a
-multinomial logistic regression. `calibrate` then fits, on held-out data:
+Features are TF-IDF word (and optionally character) n-grams of the scrubbed text, precomputed
+sentence embeddings and one-hot categoricals known at open, concatenated into one sparse matrix
+for a multinomial logistic regression. Its probabilities are blended with a vote of the nearest
+training tickets by embedding (`knn_weight`): recurring tickets have near-duplicates that a
+linear model underweights. On the Endava tickets (4-fold CV inside the training split) the blend
+added 0.5 to 0.8 points of top-1, and character n-grams added nothing, so they are off by
+default. `calibrate` then fits, on held-out data:
 - a softmax temperature, so that confidences are calibrated probabilities;
 - per-class confidence thresholds, ServiceNow-style: for each predicted class, the smallest
   top-1 confidence at which predictions of that class reach `target_precision` (auto-route),
@@ -22,6 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import OneHotEncoder
 
+from incident_intel.ml.neighbours import neighbour_label_proba
 from incident_intel.ml.tabular import MISSING
 
 OTHER = "other"
@@ -68,12 +73,15 @@ class TriageClassifier:
         review_precision: float = 0.6,
         min_threshold_support: int = 5,
         word_ngrams: tuple[int, int] = (1, 2),
-        char_ngrams: tuple[int, int] | None = (2, 5),
+        char_ngrams: tuple[int, int] | None = None,
         min_df: int = 2,
         max_word_features: int = 100_000,
         max_char_features: int = 200_000,
         use_embeddings: bool = True,
-        embedding_weight: float = 1.0,
+        embedding_weight: float = 0.5,
+        knn_weight: float = 0.3,
+        knn_k: int = 10,
+        knn_temperature: float = 0.05,
         cat_features: Sequence[str] = (),
         cat_weight: float = 1.0,
         C: float = 10.0,
@@ -94,6 +102,9 @@ class TriageClassifier:
         self.max_char_features = max_char_features
         self.use_embeddings = use_embeddings
         self.embedding_weight = embedding_weight
+        self.knn_weight = knn_weight
+        self.knn_k = knn_k
+        self.knn_temperature = knn_temperature
         self.cat_features = list(cat_features)
         self.cat_weight = cat_weight
         self.C = C
@@ -177,15 +188,36 @@ class TriageClassifier:
             random_state=self.seed,
         ).fit(self._features(texts, embeddings, cats, fit=True), folded)
         self.classes_ = self.model_.classes_.astype(object)
+        if self.uses_embeddings_ and self.knn_weight > 0:
+            self.neighbour_embeddings_ = np.asarray(embeddings, dtype=np.float32)
+            self.neighbour_label_index_ = np.searchsorted(self.classes_, folded)
         self.temperature_ = 1.0
         return self
+
+    def _log_proba(self, texts: Sequence[str], embeddings, cats) -> np.ndarray:
+        """Uncalibrated log-probabilities: the linear model, blended with the neighbour vote."""
+        features = self._features(texts, embeddings, cats, fit=False)
+        if not hasattr(self, "neighbour_embeddings_"):
+            return self.model_.predict_log_proba(features)
+        votes = neighbour_label_proba(
+            embeddings,
+            self.neighbour_embeddings_,
+            self.neighbour_label_index_,
+            len(self.classes_),
+            self.knn_k,
+            self.knn_temperature,
+        )
+        blend = (1 - self.knn_weight) * self.model_.predict_proba(
+            features
+        ) + self.knn_weight * votes
+        return np.log(np.clip(blend, 1e-12, None))
 
     def calibrate(
         self, texts: Sequence[str], y, embeddings=None, cats: pd.DataFrame | None = None
     ) -> TriageClassifier:
         """Fit the temperature and the per-class thresholds on held-out (valid) data."""
         labels = self.fold_labels(y)
-        log_proba = self.model_.predict_log_proba(self._features(texts, embeddings, cats, False))
+        log_proba = self._log_proba(texts, embeddings, cats)
         index = {c: i for i, c in enumerate(self.classes_)}
         # -1: a label no class stands for (unseen, with no "other" class); always a miss.
         target = np.array([index.get(c, -1) for c in labels])
@@ -233,8 +265,7 @@ class TriageClassifier:
         self, texts: Sequence[str], embeddings=None, cats: pd.DataFrame | None = None
     ) -> np.ndarray:
         """Calibrated probabilities, shape (n, n_classes), columns in `classes_` order."""
-        features = self._features(texts, embeddings, cats, fit=False)
-        return self._softmax(self.model_.predict_log_proba(features))
+        return self._softmax(self._log_proba(texts, embeddings, cats))
 
     def predict(self, texts: Sequence[str], embeddings=None, cats=None) -> np.ndarray:
         return self.classes_[self.predict_proba(texts, embeddings, cats).argmax(axis=1)]

@@ -41,7 +41,7 @@ def triage_report(
                 "recall": float(r),
                 "f1": float(f),
                 "support": int(s),
-            }  # fmt: skip
+            }
             for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
         ],
         "top_confusions": [{"true": t, "predicted": p, "count": c} for (t, p), c in confusions],

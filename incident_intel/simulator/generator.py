@@ -53,6 +53,9 @@ HOLD_PRONE_CATEGORIES = ("hardware", "access")
 HOLD_PRONE_RATE = 0.3
 REOPEN_RATE = 0.05
 CANCEL_RATE = 0.015
+# Callers describe symptoms, not causes: this share of texts reads like another subcategory,
+# while the category, group and CI follow the real one, as an agent later finds it.
+MISLEADING_TEXT_RATE = 0.12
 HOUR = 3600
 DAY = 24 * HOUR
 
@@ -190,6 +193,11 @@ def _plan(rng: np.random.Generator, day: date, n: int) -> tuple[Plan, dict[str, 
         "caller": caller,
         "ci": ci,
         "close_code": rng.choice(len(catalog.CLOSE_CODES), n, p=catalog.CLOSE_CODE_WEIGHTS),
+        "text_sub": np.where(
+            rng.random(n) < MISLEADING_TEXT_RATE,
+            rng.choice(len(_SUBS), n, p=_SUB_P / _SUB_P.sum()),
+            sub,
+        ),
     }
     return plan, fields
 
@@ -199,8 +207,9 @@ def _texts(
 ) -> tuple[list[str], list[str], list[str]]:
     people = catalog.people()
     shorts, descriptions, notes = [], [], []
-    for sub, contact, caller, ci, code in zip(
+    for sub, text_sub, contact, caller, ci, code in zip(
         fields["sub"].tolist(),
+        fields["text_sub"].tolist(),
         fields["contact"].tolist(),
         fields["caller"].tolist(),
         fields["ci"].tolist(),
@@ -208,11 +217,11 @@ def _texts(
         strict=True,
     ):
         subcategory = _SUBS[sub]
-        shorts.append(text.short_description(rand, subcategory))
+        shorts.append(text.short_description(rand, _SUBS[text_sub]))
         descriptions.append(
             text.description(
                 rand,
-                subcategory,
+                _SUBS[text_sub],
                 people[caller],
                 catalog.CONTACT_TYPES[contact],
                 _CIS[ci] if ci != NONE else None,

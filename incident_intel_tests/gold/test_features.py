@@ -157,3 +157,22 @@ def test_free_text_is_scrubbed_before_it_reaches_gold():
     row = _features(rows).row(0, named=True)
     assert "jane.doe" not in row["short_description"] and "[EMAIL]" in row["short_description"]
     assert "[PHONE]" in row["description"] and "[IP]" in row["description"]
+
+
+def test_an_open_incident_past_its_due_time_has_breached():
+    rows = [
+        _version("late", 0, 0, sla_due=T0 + timedelta(hours=4)),
+        _version("late", 0, 1, state="In Progress", sla_due=T0 + timedelta(hours=4)),
+        _version("fresh", 9, 9, sla_due=T0 + timedelta(hours=30)),
+    ]
+    labels = dict(_features(rows).select("sys_id", "sla_breached").iter_rows())
+    assert labels == {"late": True, "fresh": None}
+
+
+def test_made_sla_of_an_open_incident_is_provisional():
+    rows = [
+        _version("open", 0, 0, made_sla=True, sla_due=T0 + timedelta(hours=40)),
+        _version("other", 1, 2, made_sla=True),
+    ]
+    labels = dict(_features(rows).select("sys_id", "sla_breached").iter_rows())
+    assert labels["open"] is None
