@@ -6,6 +6,8 @@ import argparse
 import json
 import os
 import sys
+from datetime import date
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -42,6 +44,26 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
     ingest.add_argument("--incidents", type=int, default=20_000, help="incidents in the pulled day")
     ingest.add_argument("--history", default="10000,1000000", help="silver sizes to compare")
     ingest.set_defaults(handler=_bench_ingest)
+    log = names.add_parser(
+        "servicenow-log", help="the whole graph replaying a ServiceNow CSV event-log export"
+    )
+    log.add_argument("--events", required=True, type=Path, help="the CSV export (.csv or .gz)")
+    log.add_argument("--cutoff", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    log.set_defaults(handler=_bench_servicenow_log)
+    triage = names.add_parser("triage", help="triage model vs TF-IDF baseline on a ticket CSV")
+    triage.add_argument("--csv", required=True, help="labelled tickets (.csv or .csv.gz)")
+    triage.add_argument("--text-columns", default="title,body")
+    triage.add_argument("--label-column", required=True)
+    triage.add_argument("--seed", type=int, default=42)
+    triage.set_defaults(handler=_bench_triage)
+    embed = names.add_parser("embed", help="sentence embeddings per second on this machine")
+    embed.add_argument("--texts", type=int, default=2000)
+    embed.add_argument("--backend", default="auto")
+    embed.add_argument(
+        "--triage-csv", help="also compare triage top-1 with fp32 on this labelled CSV"
+    )
+    embed.add_argument("--label-column", default="category")
+    embed.set_defaults(handler=_bench_embed)
 
 
 def _bench_ingest(args: argparse.Namespace) -> None:
@@ -51,8 +73,32 @@ def _bench_ingest(args: argparse.Namespace) -> None:
     _print_json(run_ingest_bench(incidents=args.incidents, histories=histories))
 
 
+def _bench_servicenow_log(args: argparse.Namespace) -> None:
+    from incident_intel.bench.servicenow_log_bench import run_servicenow_log_bench
+
+    _print_json(run_servicenow_log_bench(args.events, args.cutoff))
+
+
+def _bench_triage(args: argparse.Namespace) -> None:
+    from incident_intel.bench.triage_bench import run_triage_bench
+
+    columns = [c.strip() for c in args.text_columns.split(",") if c.strip()]
+    _print_json(run_triage_bench(args.csv, columns, args.label_column, seed=args.seed))
+
+
+def _bench_embed(args: argparse.Namespace) -> None:
+    from incident_intel.ml.embedding_bench import bench_embed, compare_backends_on_triage
+
+    figures = bench_embed(n_texts=args.texts, backend=args.backend)
+    if args.triage_csv:
+        figures["triage"] = compare_backends_on_triage(
+            args.triage_csv, label_column=args.label_column, backend=args.backend
+        )
+    _print_json(figures)
+
+
 def _print_json(figures: dict) -> None:
-    print(json.dumps(figures, sort_keys=True), flush=True)
+    print(json.dumps(figures, sort_keys=True, default=str), flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -49,7 +50,7 @@ def asset_selections() -> tuple[str, str]:
     return ",".join(partitioned), ",".join(unpartitioned)
 
 
-def _materialize(selection: str, *partition_args: str) -> None:
+def _materialize(selection: str, *partition_args: str) -> bool:
     command = [
         _dagster_executable(),
         "asset",
@@ -62,18 +63,28 @@ def _materialize(selection: str, *partition_args: str) -> None:
         "--config-json",
         json.dumps({"loggers": {"console": {"config": {"log_level": "INFO"}}}}),
     ]
-    completed = subprocess.run(command, cwd=PROJECT_ROOT, check=False)
-    if completed.returncode != 0:
-        raise SystemExit(f"the materialisation failed (exit {completed.returncode}); see above")
+    return subprocess.run(command, cwd=PROJECT_ROOT, check=False).returncode == 0
 
 
-def materialize_range(first: str, last: str) -> None:
+def materialize_layers(first: str, last: str, stop_on_failure: bool = True) -> dict[str, float]:
+    """Every asset: the daily layers for first...last in one run, then the rest.
+
+    Returns the seconds each of the two runs took. A failed daily run always stops; a failed
+    second run (a model that did not beat its baseline) stops only if `stop_on_failure`.
+    """
     partitioned, unpartitioned = asset_selections()
     print(f"Materialising the daily layers for {first} … {last}", flush=True)
-    _materialize(partitioned, "--partition-range", f"{first}...{last}")
-    if unpartitioned:
-        print("Materialising features, models and reports", flush=True)
-        _materialize(unpartitioned)
+    started = time.perf_counter()
+    if not _materialize(partitioned, "--partition-range", f"{first}...{last}"):
+        raise SystemExit("materialising the daily layers failed; see above")
+    timings = {"daily_layers": time.perf_counter() - started}
+    print("Materialising features, models and reports", flush=True)
+    started = time.perf_counter()
+    succeeded = _materialize(unpartitioned)
+    timings["features_models_reports"] = time.perf_counter() - started
+    if not succeeded and stop_on_failure:
+        raise SystemExit("materialising features, models or reports failed; see above")
+    return timings
 
 
 def latest_check_results(runs: int) -> list[tuple[str, bool]]:
@@ -139,7 +150,7 @@ def serve_ui(host: str = "127.0.0.1", port: int = 3000) -> None:
 def run(days: int, ui: bool) -> None:
     ensure_dagster_home()
     first, last = last_partition_range(days)
-    materialize_range(first, last)
+    materialize_layers(first, last)
     print_summary(data_dir())
     if ui:
         print("Starting the Dagster UI on http://127.0.0.1:3000 (Ctrl-C to stop)", flush=True)

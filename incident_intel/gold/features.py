@@ -8,6 +8,7 @@ source ever recorded, which is the creation record). Labels come from the final 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 import polars as pl
@@ -44,6 +45,8 @@ class FeatureSettings:
     valid_fraction: float = 0.15
     test_fraction: float = 0.15
     business_hours: tuple[int, int] = (8, 18)
+    # With a cutoff, incidents opened on or after it are the test split, whatever their share.
+    test_start: date | None = None
 
 
 def _as_of_versions_sql(horizon_minutes: int) -> str:
@@ -154,11 +157,17 @@ def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings
 
 def assign_time_split(frame: pl.DataFrame, settings: FeatureSettings) -> pl.DataFrame:
     """Oldest incidents train, the next valid, the newest test: never a random split."""
+    frame = frame.sort("opened_at", "sys_id")
     n = frame.height
-    test_start = n - round(n * settings.test_fraction)
-    valid_start = test_start - round(n * settings.valid_fraction)
+    if settings.test_start is None:
+        test_start = n - round(n * settings.test_fraction)
+    else:
+        test_start = int((frame["opened_at"].dt.date() < settings.test_start).sum())
+    valid_start = test_start - round(
+        test_start * settings.valid_fraction / (1 - settings.test_fraction)
+    )
     position = pl.int_range(pl.len())
-    return frame.sort("opened_at", "sys_id").with_columns(
+    return frame.with_columns(
         pl.when(position < valid_start)
         .then(pl.lit("train"))
         .when(position < test_start)

@@ -77,6 +77,16 @@ class ModelStore:
             raise FileNotFoundError(f"cannot promote {name} {version}: it was never saved")
         write_bytes_atomic(self._model_dir(name) / LATEST, version.encode())
 
+    def candidates(self, name: str) -> list[str]:
+        """Every saved version of a model, promoted or not."""
+        directory = self._model_dir(name)
+        if not directory.exists():
+            return []
+        return sorted(p.name for p in directory.iterdir() if (p / CARD).exists())
+
+    def card(self, name: str, version: str) -> dict[str, Any]:
+        return json.loads((self._model_dir(name) / version / CARD).read_text())
+
     def latest_version(self, name: str) -> str | None:
         pointer = self._model_dir(name) / LATEST
         return pointer.read_text().strip() if pointer.exists() else None

@@ -16,6 +16,29 @@ from incident_intel.modeling.tabular_data import SPLITS, embedding_matrix
 
 TARGETS = {"category": "final_category", "assignment_group": "final_assignment_group"}
 CONTEXT_FEATURES = ("contact_type", "location", "cmdb_ci", "priority")
+STRUCTURED_FIELDS = (
+    "category",
+    "subcategory",
+    "contact_type",
+    "location",
+    "cmdb_ci",
+    "priority",
+    "impact",
+    "urgency",
+)
+# Fields that give a target away: the subcategory names its category.
+REVEALING = {"category": ("category", "subcategory"), "assignment_group": ("assignment_group",)}
+
+
+def field_tokens(exclude: tuple[str, ...]) -> pl.Expr:
+    """The structured fields known at open as one token each, e.g. `location__Location_143`."""
+    tokens = [
+        pl.lit(f"{name}__")
+        + pl.col(name).cast(pl.String).fill_null("none").str.replace_all(r"\W+", "_")
+        for name in STRUCTURED_FIELDS
+        if name not in exclude
+    ]
+    return pl.concat_str(tokens, separator=" ")
 
 
 @dataclass(frozen=True)
@@ -26,10 +49,17 @@ class TriageTraining:
     gate: GateResult
 
 
-def triage_inputs(rows: pl.DataFrame, embeddings: pl.DataFrame | None) -> dict[str, Any]:
-    """The classifier's inputs for `rows`: texts, embeddings (or None) and categoricals."""
+def triage_inputs(
+    rows: pl.DataFrame, embeddings: pl.DataFrame | None, target: str
+) -> dict[str, Any]:
+    """The classifier's inputs for `rows`: texts, embeddings (or None) and categoricals.
+
+    Where an incident has no free text (an event-log export has none), its text is the
+    structured fields known at open, as tokens, less those that give the target away.
+    """
+    text = incident_text(pl.col("short_description"), pl.col("description"))
     texts = rows.select(
-        incident_text(pl.col("short_description"), pl.col("description")).alias("text")
+        pl.when(text == "").then(field_tokens(REVEALING[target])).otherwise(text).alias("text")
     )["text"].to_list()
     return {
         "texts": texts,
@@ -75,7 +105,7 @@ def train_triage(
     label = TARGETS[target]
     labelled = features.filter(pl.col(label).is_not_null())
     rows = {s: labelled.filter(pl.col("split") == s) for s in SPLITS}
-    inputs = {s: triage_inputs(rows[s], embeddings) for s in SPLITS}
+    inputs = {s: triage_inputs(rows[s], embeddings, target) for s in SPLITS}
     y = {s: rows[s][label].to_numpy() for s in SPLITS}
     common = {
         "min_class_count": int(own.get("min_class_count", 20)),

@@ -174,7 +174,10 @@ def build_incident_source(config: dict[str, Any] | None = None) -> IncidentSourc
             instance_url=dg.EnvVar("SERVICENOW_INSTANCE_URL"), **credentials, **http
         )
     simulator = config.get("simulator", {})
+    source = config.get("source", {})
     return SimulatedIncidentSource(
+        mode=source.get("simulator_mode", "synthetic"),
+        replay_csv=source.get("replay_csv"),
         seed=simulator.get("seed", 42),
         incidents_per_day=simulator.get("incidents_per_day", 300),
         start_date=str(simulator.get("start_date", "2025-12-01")),

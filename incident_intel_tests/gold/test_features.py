@@ -176,3 +176,15 @@ def test_made_sla_of_an_open_incident_is_provisional():
     ]
     labels = dict(_features(rows).select("sys_id", "sla_breached").iter_rows())
     assert labels["open"] is None
+
+
+def test_a_cutoff_makes_everything_opened_from_it_the_test_split():
+    rows = [_version(f"{i:03d}", 24 * i, 24 * i) for i in range(20)]
+    versions = _frame(rows)
+    cutoff = (T0 + timedelta(days=15)).date()
+    features = build_features(
+        versions, _incidents(versions), FeatureSettings(test_start=cutoff, valid_fraction=0.15)
+    )
+    test = features.filter(pl.col("split") == "test")
+    assert test["opened_at"].dt.date().min() == cutoff and test.height == 5
+    assert features.filter(pl.col("split") == "valid").height == 3

@@ -1,6 +1,7 @@
 """Gold: model-ready features, cached text embeddings and operational statistics."""
 
 import time
+from datetime import date
 
 import dagster as dg
 import polars as pl
@@ -24,10 +25,12 @@ OPS_STATS_KEY = dg.AssetKey(["gold", "ops_daily_stats"])
 def feature_settings() -> FeatureSettings:
     section = load_config().get("features", {})
     split = section.get("split", {})
+    test_start = split.get("test_start")
     return FeatureSettings(
         horizon_minutes=int(section.get("horizon_minutes", 0)),
         valid_fraction=float(split.get("valid_fraction", 0.15)),
         test_fraction=float(split.get("test_fraction", 0.15)),
+        test_start=date.fromisoformat(str(test_start)) if test_start else None,
     )
 
 

@@ -155,8 +155,12 @@ def resolution_time_model(context: dg.AssetExecutionContext, lake: LakeResource)
 def triage_model(context: dg.AssetExecutionContext, lake: LakeResource):
     """Suggested category and assignment group with top-3 confidence and a routing action."""
     inputs = gold_inputs(lake)
+    targets = inputs.settings.get("triage", {}).get("targets", list(TARGETS))
+    unknown = set(targets) - set(TARGETS)
+    if unknown:
+        raise ValueError(f"unknown triage targets {sorted(unknown)}; known: {sorted(TARGETS)}")
     trained = {
-        t: train_triage(inputs.features, inputs.embeddings, t, inputs.settings) for t in TARGETS
+        t: train_triage(inputs.features, inputs.embeddings, t, inputs.settings) for t in targets
     }
     gates = [t.gate for t in trained.values()]
     summary = save_and_maybe_promote(

@@ -1,0 +1,135 @@
+"""`incident-intel bench servicenow-log`: the whole graph, replaying a real ServiceNow export.
+
+The export is served by the embedded simulator in replay mode and pulled over HTTP like a live
+instance, one daily partition per day of sys_updated_on, then features, models and the
+evaluation report are built. Incidents opened before the cutoff train; the rest test.
+Everything runs in a temporary data root with a derived config, so nothing else is touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from incident_intel.lake.model_store import ModelStore
+from incident_intel.settings import load_config
+
+FIGURES = {
+    "sla_breach": ("sla_breach_model", ("roc_auc", "pr_auc", "brier", "base_rate", "n")),
+    "resolution_time": (
+        "resolution_time_model",
+        ("mae_hours", "rmse_hours", "median_ae_hours", "r2", "interval_coverage", "n"),
+    ),
+}
+MODELS = ("sla_breach_model", "resolution_time_model", "triage_model", "incident_clusters")
+TRIAGE_FIGURES = ("top1_accuracy", "top3_accuracy", "macro_f1", "coverage_at_target_precision", "n")
+
+
+def update_days(events: Path) -> tuple[date, date]:
+    """The first and last day of sys_updated_at in the export."""
+    days = (
+        pl.scan_csv(events, infer_schema=False)
+        .select(
+            pl.col("sys_updated_at")
+            .str.strptime(pl.Datetime, "%d/%m/%Y %H:%M", strict=False)
+            .dt.date()
+            .alias("day")
+        )
+        .select(pl.col("day").min().alias("first"), pl.col("day").max().alias("last"))
+        .collect()
+    )
+    return days["first"][0], days["last"][0]
+
+
+def replay_config(events: Path, cutoff: date, first_day: date) -> dict[str, Any]:
+    config = json.loads(json.dumps(load_config()))
+    config["partitions_start_date"] = first_day.isoformat()
+    config["source"].update(simulator_mode="replay", replay_csv=str(events.resolve()))
+    config["features"]["split"]["test_start"] = cutoff.isoformat()
+    # The event log carries no free text, so there is nothing for sentence embeddings to add.
+    config["models"]["use_text_embeddings"] = False
+    config["models"]["triage"]["targets"] = ["assignment_group"]
+    return config
+
+
+def _pick(metrics: dict, keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: metrics.get(k) for k in keys}
+
+
+def candidate_cards(store: ModelStore) -> dict[str, dict]:
+    """The card of the one version each model trained in this run, promoted or not.
+
+    Cards are read rather than the evaluation report, because a model that fails its gate
+    fails the run before the report is written, and its figures still belong in the output.
+    """
+    cards = {}
+    for name in MODELS:
+        versions = store.candidates(name)
+        if len(versions) != 1:
+            raise SystemExit(f"expected one trained version of {name}, found {versions}")
+        cards[name] = store.card(name, versions[0])
+    return cards
+
+
+def figures_from_cards(report: dict) -> dict[str, Any]:
+    out: dict[str, Any] = {"baselines": {}}
+    for name, (model, keys) in FIGURES.items():
+        metrics = report[model]["metrics"]
+        out[name] = {**_pick(metrics["model"], keys), "promoted": report[model]["promoted"]}
+        out["baselines"][name] = {b: _pick(m, keys) for b, m in metrics["baselines"].items()}
+    out["sla_breach"]["f1_at_max_f1"] = report["sla_breach_model"]["metrics"]["thresholds"][
+        "max_f1"
+    ]["f1"]
+    for target, metrics in report["triage_model"]["metrics"].items():
+        key = f"triage_{target}"
+        out[key] = {**_pick(metrics["model"], TRIAGE_FIGURES), "classes": metrics["classes"]}
+        out["baselines"][key] = {
+            b: _pick(m, TRIAGE_FIGURES) for b, m in metrics["baselines"].items()
+        }
+    clusters = report["incident_clusters"]["metrics"]
+    out["clusters"] = _pick(
+        clusters, ("k", "silhouette", "davies_bouldin", "category_purity", "group_purity")
+    )
+    out["gates_passed"] = {
+        name: summary["promoted"] for name, summary in report.items() if "gates" in summary
+    }
+    return out
+
+
+def run_servicenow_log_bench(events: Path, cutoff: date) -> dict[str, Any]:
+    if not events.exists():
+        raise SystemExit(f"no event log at {events}")
+    first_day, last_day = update_days(events)
+    with tempfile.TemporaryDirectory(prefix="incident-intel-bench-") as tmp:
+        root = Path(tmp)
+        config_path = root / "config.yaml"
+        config_path.write_text(yaml.safe_dump(replay_config(events, cutoff, first_day)))
+        os.environ.update(
+            INCIDENT_INTEL_CONFIG=str(config_path),
+            INCIDENT_INTEL_DATA_DIR=str(root / "data"),
+            DAGSTER_HOME=str(root / "data" / "dagster_home"),
+        )
+        from incident_intel.dagster_home import ensure_dagster_home
+        from incident_intel.demo_run import materialize_layers
+
+        ensure_dagster_home()
+        timings = materialize_layers(
+            first_day.isoformat(), last_day.isoformat(), stop_on_failure=False
+        )
+        cards = candidate_cards(ModelStore(root / "data" / "model"))
+        features = pl.read_parquet(root / "data" / "gold" / "incident_features" / "part-0.parquet")
+    return {
+        "events": str(events),
+        "cutoff": cutoff.isoformat(),
+        "incidents": features.height,
+        "split": dict(features["split"].value_counts().iter_rows()),
+        **{f"{stage}_seconds": round(s, 1) for stage, s in timings.items()},
+        **figures_from_cards(cards),
+    }

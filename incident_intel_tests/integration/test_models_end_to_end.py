@@ -1,0 +1,104 @@
+"""Gold, models and the evaluation report, materialised on a small simulator history."""
+
+import json
+
+import dagster as dg
+import pytest
+
+from incident_intel.defs.gold import assets as gold_assets
+from incident_intel.defs.ml import assets as ml_assets
+from incident_intel.defs.reports import assets as report_assets
+from incident_intel.lake.model_store import ModelStore
+from incident_intel.resources.embedding_model import EmbeddingModelResource
+from incident_intel.resources.incident_source import ServiceNowIncidentSource
+from incident_intel.resources.lake import LakeResource
+from incident_intel.simulator.server import SimulatorServer
+from incident_intel.simulator.settings import SimulatorSettings
+from incident_intel_tests.integration.harness import materialize, synthetic_store
+
+pytestmark = pytest.mark.slow
+
+DOWNSTREAM = dg.load_assets_from_modules([gold_assets, ml_assets, report_assets])
+MODELS = ("sla_breach_model", "resolution_time_model", "triage_model", "incident_clusters")
+
+
+def _downstream(root, selection=None) -> dg.ExecuteInProcessResult:
+    result = dg.materialize(
+        DOWNSTREAM,
+        selection=selection,
+        resources={
+            "lake": LakeResource(data_dir=str(root)),
+            "embedding_model": EmbeddingModelResource(),
+        },
+    )
+    assert result.success
+    return result
+
+
+def _metadata(result, key: str) -> dict:
+    [event] = [
+        e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == key
+    ]
+    return {k: v.value for k, v in event.materialization.metadata.items()}
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lake")
+    store = synthetic_store(incidents_per_day=150, seed=5)
+    with SimulatorServer(store, SimulatorSettings(token="t")) as server:
+        source = ServiceNowIncidentSource(instance_url=server.url, token="t", page_size=1000)
+        materialize(
+            root,
+            source,
+            tags={
+                "dagster/asset_partition_range_start": "2026-01-06",
+                "dagster/asset_partition_range_end": "2026-01-20",
+            },
+        )
+    return root, _downstream(root)
+
+
+def test_every_model_beats_its_baseline_and_is_promoted(trained):
+    root, result = trained
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks["sla_breach_model_beats_baseline"]
+    assert checks["resolution_time_model_beats_baseline"]
+    assert checks["triage_model_beats_baseline"]
+    store = ModelStore(root / "model")
+    for name in MODELS:
+        model = store.load(name)
+        assert model.card["promoted"] and model.card["data_fingerprint"]
+    thresholds = store.load("sla_breach_model").thresholds
+    assert set(thresholds) == {"max_f1", "recall_at_least", "top_fraction"}
+
+
+def test_the_report_holds_every_model_beside_its_baseline(trained):
+    root, _ = trained
+    directory = root / "reports" / "model_evaluation"
+    report = json.loads((directory / "report.json").read_text())
+    assert set(report) == set(MODELS)
+    assert report["sla_breach_model"]["metrics"]["baselines"]["priority_rate"]["pr_auc"] > 0
+    markdown = (directory / "report.md").read_text()
+    for heading in ("SLA-breach risk", "Time to resolution", "Triage", "Incident archetypes"):
+        assert heading in markdown
+    pngs = sorted(p.name for p in directory.glob("*.png"))
+    assert "sla_breach_pr_curve.png" in pngs and "resolution_time_residuals.png" in pngs
+    assert all((directory / p).read_bytes()[:4] == b"\x89PNG" for p in pngs)
+
+
+def test_a_rerun_embeds_nothing_new_and_trains_the_same_model(trained):
+    root, first = trained
+    again = _downstream(
+        root,
+        selection=[
+            "gold/incident_features",
+            "gold/incident_text_embeddings",
+            "ml/sla_breach_model",
+        ],
+    )
+    assert _metadata(again, "gold/incident_text_embeddings")["newly_embedded"] == 0
+    before = _metadata(first, "ml/sla_breach_model")
+    after = _metadata(again, "ml/sla_breach_model")
+    assert after["version"] == before["version"]
+    assert after["pr_auc"] == before["pr_auc"] and after["brier"] == before["brier"]
