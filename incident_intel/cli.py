@@ -50,6 +50,9 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
     log.add_argument("--events", required=True, type=Path, help="the CSV export (.csv or .gz)")
     log.add_argument("--cutoff", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
     log.set_defaults(handler=_bench_servicenow_log)
+    train = names.add_parser("train", help="the whole graph on N synthetic incidents, timed")
+    train.add_argument("--incidents", type=int, default=20_000)
+    train.set_defaults(handler=_bench_train)
     triage = names.add_parser("triage", help="triage model vs TF-IDF baseline on a ticket CSV")
     triage.add_argument("--csv", required=True, help="labelled tickets (.csv or .csv.gz)")
     triage.add_argument("--text-columns", default="title,body")
@@ -77,6 +80,12 @@ def _bench_servicenow_log(args: argparse.Namespace) -> None:
     from incident_intel.bench.servicenow_log_bench import run_servicenow_log_bench
 
     _print_json(run_servicenow_log_bench(args.events, args.cutoff))
+
+
+def _bench_train(args: argparse.Namespace) -> None:
+    from incident_intel.bench.train_bench import run_train_bench
+
+    _print_json(run_train_bench(args.incidents))
 
 
 def _bench_triage(args: argparse.Namespace) -> None:

@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from incident_intel.dagster_home import ensure_dagster_home
+from incident_intel.lake.model_store import ModelStore
 from incident_intel.settings import PROJECT_ROOT, data_dir
 
 DEFINITIONS_MODULE = "incident_intel.definitions"
@@ -66,11 +67,12 @@ def _materialize(selection: str, *partition_args: str) -> bool:
     return subprocess.run(command, cwd=PROJECT_ROOT, check=False).returncode == 0
 
 
-def materialize_layers(first: str, last: str, stop_on_failure: bool = True) -> dict[str, float]:
+def materialize_layers(first: str, last: str) -> tuple[dict[str, float], bool]:
     """Every asset: the daily layers for first...last in one run, then the rest.
 
-    Returns the seconds each of the two runs took. A failed daily run always stops; a failed
-    second run (a model that did not beat its baseline) stops only if `stop_on_failure`.
+    Returns the seconds each of the two runs took, and whether the second succeeded. A failed
+    daily run stops at once; a failed second run (say, a model that did not beat its baseline)
+    is left to the caller, which still has figures and checks to show.
     """
     partitioned, unpartitioned = asset_selections()
     print(f"Materialising the daily layers for {first} … {last}", flush=True)
@@ -82,9 +84,7 @@ def materialize_layers(first: str, last: str, stop_on_failure: bool = True) -> d
     started = time.perf_counter()
     succeeded = _materialize(unpartitioned)
     timings["features_models_reports"] = time.perf_counter() - started
-    if not succeeded and stop_on_failure:
-        raise SystemExit("materialising features, models or reports failed; see above")
-    return timings
+    return timings, succeeded
 
 
 def latest_check_results(runs: int) -> list[tuple[str, bool]]:
@@ -135,6 +135,13 @@ def print_summary(root: Path) -> None:
     for name, ok in checks:
         if not ok:
             print(f"    FAILED: {name}")
+    store = ModelStore(root / "model")
+    for name in sorted(p.name for p in store.root.glob("*") if p.is_dir()):
+        latest = store.latest_version(name)
+        print(f"  model {name:<28} {'promoted ' + latest if latest else 'NOT promoted'}")
+    report = root / "reports" / "model_evaluation" / "report.md"
+    if report.exists():
+        print(f"  evaluation report: {report}")
     print(f"  data: {root}")
     print(f"  warehouse: {root / 'warehouse.duckdb'}")
     print(f"  Dagster instance: {os.environ['DAGSTER_HOME']}\n")
@@ -150,8 +157,10 @@ def serve_ui(host: str = "127.0.0.1", port: int = 3000) -> None:
 def run(days: int, ui: bool) -> None:
     ensure_dagster_home()
     first, last = last_partition_range(days)
-    materialize_layers(first, last)
+    _, succeeded = materialize_layers(first, last)
     print_summary(data_dir())
+    if not succeeded:
+        raise SystemExit("features, models or reports failed: see the failed checks above")
     if ui:
         print("Starting the Dagster UI on http://127.0.0.1:3000 (Ctrl-C to stop)", flush=True)
         serve_ui()

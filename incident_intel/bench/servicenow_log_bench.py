@@ -8,18 +8,14 @@ Everything runs in a temporary data root with a derived config, so nothing else 
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-import yaml
 
+from incident_intel.bench.graph_run import derived_config, run_graph, timings_figures
 from incident_intel.lake.model_store import ModelStore
-from incident_intel.settings import load_config
 
 FIGURES = {
     "sla_breach": ("sla_breach_model", ("roc_auc", "pr_auc", "brier", "base_rate", "n")),
@@ -49,14 +45,14 @@ def update_days(events: Path) -> tuple[date, date]:
 
 
 def replay_config(events: Path, cutoff: date, first_day: date) -> dict[str, Any]:
-    config = json.loads(json.dumps(load_config()))
-    config["partitions_start_date"] = first_day.isoformat()
-    config["source"].update(simulator_mode="replay", replay_csv=str(events.resolve()))
-    config["features"]["split"]["test_start"] = cutoff.isoformat()
-    # The event log carries no free text, so there is nothing for sentence embeddings to add.
-    config["models"]["use_text_embeddings"] = False
-    config["models"]["triage"]["targets"] = ["assignment_group"]
-    return config
+    return derived_config(
+        partitions_start_date=first_day.isoformat(),
+        source={"simulator_mode": "replay", "replay_csv": str(events.resolve())},
+        features={"split": {"test_start": cutoff.isoformat()}},
+        # The event log carries no free text: embeddings add nothing, and only the group
+        # can be triaged from the fields that remain once the category fields are the label.
+        models={"use_text_embeddings": False, "triage": {"targets": ["assignment_group"]}},
+    )
 
 
 def _pick(metrics: dict, keys: tuple[str, ...]) -> dict[str, Any]:
@@ -103,33 +99,28 @@ def figures_from_cards(report: dict) -> dict[str, Any]:
     return out
 
 
+def read_results(data: Path) -> dict[str, Any]:
+    features = pl.read_parquet(data / "gold" / "incident_features" / "part-0.parquet")
+    return {
+        "incidents": features.height,
+        "split": dict(features["split"].value_counts().iter_rows()),
+        **figures_from_cards(candidate_cards(ModelStore(data / "model"))),
+    }
+
+
 def run_servicenow_log_bench(events: Path, cutoff: date) -> dict[str, Any]:
     if not events.exists():
         raise SystemExit(f"no event log at {events}")
     first_day, last_day = update_days(events)
-    with tempfile.TemporaryDirectory(prefix="incident-intel-bench-") as tmp:
-        root = Path(tmp)
-        config_path = root / "config.yaml"
-        config_path.write_text(yaml.safe_dump(replay_config(events, cutoff, first_day)))
-        os.environ.update(
-            INCIDENT_INTEL_CONFIG=str(config_path),
-            INCIDENT_INTEL_DATA_DIR=str(root / "data"),
-            DAGSTER_HOME=str(root / "data" / "dagster_home"),
-        )
-        from incident_intel.dagster_home import ensure_dagster_home
-        from incident_intel.demo_run import materialize_layers
-
-        ensure_dagster_home()
-        timings = materialize_layers(
-            first_day.isoformat(), last_day.isoformat(), stop_on_failure=False
-        )
-        cards = candidate_cards(ModelStore(root / "data" / "model"))
-        features = pl.read_parquet(root / "data" / "gold" / "incident_features" / "part-0.parquet")
+    timings, results = run_graph(
+        replay_config(events, cutoff, first_day),
+        first_day.isoformat(),
+        last_day.isoformat(),
+        read_results,
+    )
     return {
         "events": str(events),
         "cutoff": cutoff.isoformat(),
-        "incidents": features.height,
-        "split": dict(features["split"].value_counts().iter_rows()),
-        **{f"{stage}_seconds": round(s, 1) for stage, s in timings.items()},
-        **figures_from_cards(cards),
+        **timings_figures(timings),
+        **results,
     }

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,6 +30,7 @@ from incident_intel.sources.schema_mapping import (
 )
 
 KEY = ("sys_id", "sys_updated_on")
+RESULT_ARRAY = re.compile(r'"result"\s*:\s*\[\s*')
 REJECT_SCHEMA = {
     "partition_date": pl.Date(),
     "bronze_page": pl.Int32(),
@@ -59,57 +63,76 @@ def _strings_frame(rows: list[dict[str, str | None]], columns: list[str]) -> pl.
     return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String()), orient="row")
 
 
-def _page_strings(body: bytes, fields: set[str]) -> tuple[pl.DataFrame, set[str]]:
+def api_page_schema(fields: set[str]) -> dict[str, pl.DataType]:
+    """A Table API page with sysparm_display_value=all: every field a value/display struct."""
+    value = pl.Struct({"display_value": pl.String, "value": pl.String, "link": pl.String})
+    return {"result": pl.List(pl.Struct(dict.fromkeys(sorted(fields), value)))}
+
+
+def _first_record_fields(body: bytes) -> set[str]:
+    """The field names of a page's first record, parsing that record alone.
+
+    Schema drift is sampled this way, one record a page, because parsing every record in
+    Python would cost more than the rest of silver together.
+    """
+    text = body.decode()
+    opening = RESULT_ARRAY.search(text)
+    if opening is None or text.startswith("]", opening.end()):
+        return set()
+    record, _ = json.JSONDecoder().raw_decode(text, opening.end())
+    return set(record)
+
+
+def _page_strings(
+    body: bytes, fields: set[str], schema: dict[str, pl.DataType]
+) -> tuple[pl.DataFrame, set[str]]:
     """One page's records as flat strings (`f`, `f_display`), and the field names it carried.
 
-    Polars parses a page natively; a page whose fields change shape from record to record
-    (a reference sent as "" in one and as a dict in another) takes the slower Python path.
+    Polars parses a page natively against the expected schema; a page whose fields do not
+    have that shape (a reference sent as "" rather than as a value/display pair) takes the
+    slower Python path, which reads any shape.
     """
     columns = sorted(fields | {f + DISPLAY_SUFFIX for f in fields})
     try:
-        parsed = pl.read_json(io.BytesIO(body), infer_schema_length=None)
+        parsed = pl.read_json(io.BytesIO(body), schema=schema)
     except pl.exceptions.ComputeError:
         records = json.loads(body)["result"]
         seen = {name for record in records for name in record}
         return _strings_frame([flatten_api_record(r, fields) for r in records], columns), seen
-    results = parsed.get_column("result").explode()
-    if not isinstance(results.dtype, pl.Struct):
+    records = parsed.get_column("result").explode().drop_nulls().struct.unnest()
+    if records.is_empty():
         return _strings_frame([], columns), set()
-    records = results.drop_nulls().struct.unnest()
-    schema = records.schema
-    expressions = []
-    for name in columns:
-        base = name.removesuffix(DISPLAY_SUFFIX) if name.endswith(DISPLAY_SUFFIX) else name
-        part = "display_value" if name != base else "value"
-        dtype = schema.get(base)
-        if isinstance(dtype, pl.Struct):
-            present = part in {f.name for f in dtype.fields}
-            value = pl.col(base).struct.field(part) if present else pl.lit(None)
-        elif dtype is not None and name == base:
-            value = pl.col(base)
-        else:
-            value = pl.lit(None)
-        expressions.append(value.cast(pl.String).alias(name))
-    return records.select(expressions), set(records.columns)
+    expressions = [
+        expression
+        for name in sorted(fields)
+        for expression in (
+            pl.col(name).struct.field("value").alias(name),
+            pl.col(name).struct.field("display_value").alias(name + DISPLAY_SUFFIX),
+        )
+    ]
+    return records.select(expressions).select(columns), _first_record_fields(body)
 
 
 def _flatten_pages(
     pages: Iterable[tuple[int, bytes]], source: SourceMapping
 ) -> tuple[pl.DataFrame, dict[int, bytes], set[str]]:
     fields = source.source_fields
+    schema = api_page_schema(fields)
     frames: list[pl.DataFrame] = []
     bodies: dict[int, bytes] = {}
     seen_fields: set[str] = set()
-    for number, body in pages:
-        frame, seen = _page_strings(body, fields)
-        bodies[number] = body
-        seen_fields |= seen
-        frames.append(
-            frame.with_columns(
-                pl.lit(number, dtype=pl.Int32).alias("__page"),
-                pl.int_range(frame.height, dtype=pl.Int32).alias("__row"),
+    # Polars parses outside the GIL, so pages parse side by side on every core; map keeps order.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        parsed = pool.map(lambda page: (page, _page_strings(page[1], fields, schema)), pages)
+        for (number, body), (frame, seen) in parsed:
+            bodies[number] = body
+            seen_fields |= seen
+            frames.append(
+                frame.with_columns(
+                    pl.lit(number, dtype=pl.Int32).alias("__page"),
+                    pl.int_range(frame.height, dtype=pl.Int32).alias("__row"),
+                )
             )
-        )
     columns = sorted(fields | {f + DISPLAY_SUFFIX for f in fields})
     if not frames:
         empty = _strings_frame([], columns)

@@ -89,8 +89,8 @@ def merge_incidents(
     """Upsert the newest version of each incident in one partition into silver.incidents.
 
     Only the partition's rows are read, so the cost follows the partition, not the history. An
-    incoming version replaces the stored one only if it is at least as new, so replaying an
-    older partition never rolls an incident back.
+    incoming version replaces the stored one only if it is newer (or the same version with new
+    content), so replaying an older partition never rolls an incident back.
     """
     ensure_incidents_table(connection, schema)
     columns = list(schema)
@@ -105,28 +105,28 @@ def merge_incidents(
         """,
         [str(versions_file)],
     )
-    inserted, updated, unchanged = connection.execute(
-        f"""
-        SELECT
-            count(*) FILTER (WHERE i.sys_id IS NULL),
-            count(*) FILTER (WHERE s.sys_updated_on >= i.sys_updated_on
-                             AND s.record_hash IS DISTINCT FROM i.record_hash),
-            count(*) FILTER (WHERE s.sys_updated_on < i.sys_updated_on
-                             OR s.record_hash = i.record_hash)
-        FROM staged s LEFT JOIN {INCIDENTS_TABLE} i USING (sys_id)
-        """
-    ).fetchall()[0]
+    before = connection.execute(f"SELECT count(*) FROM {INCIDENTS_TABLE}").fetchall()[0][0]
+    staged = connection.execute("SELECT count(*) FROM staged").fetchall()[0][0]
     assignments = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns if c != "sys_id")
-    connection.execute(
+    # Only a strictly newer version, or the same version with new content, is written, and
+    # RETURNING names just those rows: no pass over the whole table is needed to count them.
+    written = connection.execute(
         f"""
         INSERT INTO {INCIDENTS_TABLE} ({quoted}) SELECT {quoted} FROM staged
         ON CONFLICT (sys_id) DO UPDATE SET {assignments}
-        WHERE EXCLUDED.sys_updated_on >= incidents.sys_updated_on
+        WHERE EXCLUDED.sys_updated_on > incidents.sys_updated_on
+           OR (EXCLUDED.sys_updated_on = incidents.sys_updated_on
+               AND EXCLUDED.record_hash IS DISTINCT FROM incidents.record_hash)
+        RETURNING sys_id
         """
-    )
+    ).fetchall()
     connection.execute("DROP TABLE staged")
     total = connection.execute(f"SELECT count(*) FROM {INCIDENTS_TABLE}").fetchall()[0][0]
-    return MergeStats(inserted=inserted, updated=updated, unchanged=unchanged, total=total)
+    inserted = total - before
+    updated = len(written) - inserted
+    return MergeStats(
+        inserted=inserted, updated=updated, unchanged=staged - len(written), total=total
+    )
 
 
 def refresh_parquet_view(connection: duckdb.DuckDBPyConnection, view: str, glob: Path) -> None:

@@ -115,6 +115,7 @@ def compare_backends_on_triage(
     Both runs share the split, the TF-IDF features and the model settings; only the embeddings
     differ, so the top-1 difference is what the faster backend costs.
     """
+    # bench builds on ml, not the reverse: import it only for this cross-check.
     from incident_intel.bench.triage_bench import run_triage_bench
 
     fast = TextEmbedder(backend=backend)

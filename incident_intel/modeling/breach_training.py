@@ -24,8 +24,6 @@ LABEL = "sla_breached"
 class BreachTraining:
     model: SlaBreachClassifier
     data: TabularData
-    test_scores: np.ndarray
-    baseline_test_scores: dict[str, np.ndarray]
     thresholds: dict[str, dict[str, Any]]
     metrics: dict[str, Any]
     gate: GateResult
@@ -135,8 +133,6 @@ def train_breach(
     return BreachTraining(
         model=model,
         data=data,
-        test_scores=test_scores,
-        baseline_test_scores=baseline_scores,
         thresholds={rule: choice.as_dict() for rule, choice in tuned.items()},
         metrics=metrics,
         gate=gate,

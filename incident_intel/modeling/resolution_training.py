@@ -22,8 +22,6 @@ LABEL = "ttr_hours"
 class ResolutionTraining:
     model: ResolutionTimeRegressor
     data: TabularData
-    test_hours: np.ndarray
-    test_predictions: np.ndarray
     metrics: dict[str, Any]
     gate: GateResult
 
@@ -100,8 +98,6 @@ def train_resolution_time(
     return ResolutionTraining(
         model=model,
         data=data,
-        test_hours=y,
-        test_predictions=predicted,
         metrics=metrics,
         gate=gate,
     )

@@ -71,3 +71,13 @@ def tabular_data(
         embedding_columns=embedding_columns,
         reducer=reducer,
     )
+
+
+def model_bundle(estimator, data: TabularData) -> dict:
+    """What scoring needs besides the estimator: the text reducer and the input columns."""
+    return {
+        "estimator": estimator,
+        "embedding_reducer": data.reducer,
+        "feature_columns": list(data.X["train"].columns),
+        "cat_features": data.cat_features,
+    }

@@ -10,6 +10,7 @@ from incident_intel.ml.gates import leakage_sentinel
 from incident_intel.modeling.breach_training import train_breach
 from incident_intel.modeling.cluster_training import train_clusters
 from incident_intel.modeling.resolution_training import train_resolution_time
+from incident_intel.modeling.tabular_data import model_bundle
 from incident_intel.modeling.triage_training import TARGETS, train_triage
 from incident_intel.resources.lake import LakeResource
 
@@ -55,7 +56,7 @@ def sla_breach_model(context: dg.AssetExecutionContext, lake: LakeResource):
         lake,
         "sla_breach_model",
         inputs,
-        trained.model,
+        model_bundle(trained.model, trained.data),
         {"metrics": trained.metrics, "features": list(trained.data.X["train"].columns)},
         [trained.gate],
         trained.thresholds,
@@ -113,7 +114,7 @@ def resolution_time_model(context: dg.AssetExecutionContext, lake: LakeResource)
         lake,
         "resolution_time_model",
         inputs,
-        trained.model,
+        model_bundle(trained.model, trained.data),
         {"metrics": trained.metrics, "features": list(trained.data.X["train"].columns)},
         [trained.gate],
     )
