@@ -15,7 +15,7 @@ from incident_intel.ml.explanations import breach_factors, global_importance
 from incident_intel.ml.gates import GateResult, breach_gate
 from incident_intel.ml.sla_breach import SlaBreachClassifier
 from incident_intel.ml.thresholds import evaluate_threshold, tune_thresholds
-from incident_intel.modeling.tabular_data import TabularData, tabular_data
+from incident_intel.modeling.tabular_data import TabularData, catboost_params, tabular_data
 
 LABEL = "sla_breached"
 
@@ -75,14 +75,9 @@ def train_breach(
         components=int(settings.get("embedding_components", 16)),
         seed=settings["seed"],
     )
-    model = SlaBreachClassifier(
-        cat_features=data.cat_features,
-        embedding_columns=data.embedding_columns,
-        iterations=int(own.get("iterations", 600)),
-        learning_rate=float(own.get("learning_rate", 0.06)),
-        depth=int(own.get("depth", 6)),
-        seed=settings["seed"],
-    ).fit(data.X["train"], _labels(data, "train"), data.X["valid"], _labels(data, "valid"))
+    model = SlaBreachClassifier(**catboost_params(data, own, settings["seed"])).fit(
+        data.X["train"], _labels(data, "train"), data.X["valid"], _labels(data, "valid")
+    )
 
     baselines = {
         "priority_rate": PriorityRateBaseline(),

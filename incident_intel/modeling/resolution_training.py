@@ -13,7 +13,7 @@ from incident_intel.ml.explanations import global_importance, ttr_factors
 from incident_intel.ml.gates import GateResult, ttr_gate
 from incident_intel.ml.regression_metrics import regression_report, residuals_by_group
 from incident_intel.ml.resolution_time import ResolutionTimeRegressor
-from incident_intel.modeling.tabular_data import TabularData, tabular_data
+from incident_intel.modeling.tabular_data import TabularData, catboost_params, tabular_data
 
 LABEL = "ttr_hours"
 
@@ -54,14 +54,9 @@ def train_resolution_time(
     def hours(split: str) -> np.ndarray:
         return data.rows[split][LABEL].to_numpy()
 
-    model = ResolutionTimeRegressor(
-        cat_features=data.cat_features,
-        embedding_columns=data.embedding_columns,
-        iterations=int(own.get("iterations", 600)),
-        learning_rate=float(own.get("learning_rate", 0.06)),
-        depth=int(own.get("depth", 6)),
-        seed=settings["seed"],
-    ).fit(data.X["train"], hours("train"), data.X["valid"], hours("valid"))
+    model = ResolutionTimeRegressor(**catboost_params(data, own, settings["seed"])).fit(
+        data.X["train"], hours("train"), data.X["valid"], hours("valid")
+    )
     baseline = MedianByPriorityBaseline().fit(data.X["train"], hours("train"))
 
     y = hours("test")

@@ -81,3 +81,15 @@ def model_bundle(estimator, data: TabularData) -> dict:
         "feature_columns": list(data.X["train"].columns),
         "cat_features": data.cat_features,
     }
+
+
+def catboost_params(data: TabularData, own: dict, seed: int) -> dict:
+    """The constructor arguments both CatBoost models take: columns and shared settings."""
+    return {
+        "cat_features": data.cat_features,
+        "embedding_columns": data.embedding_columns,
+        "iterations": int(own.get("iterations", 600)),
+        "learning_rate": float(own.get("learning_rate", 0.06)),
+        "depth": int(own.get("depth", 6)),
+        "seed": seed,
+    }
