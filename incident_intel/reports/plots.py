@@ -59,6 +59,7 @@ def residuals(sample: dict[str, list[float]]) -> bytes:
     axes.scatter(hours, [p - h for p, h in zip(predicted, hours, strict=True)], s=6, alpha=0.4)
     axes.axhline(0, color="grey", ls=":")
     axes.set_xscale("symlog")
+    axes.set_xlim(left=0)
     axes.set(
         xlabel="actual hours to resolve",
         ylabel="predicted - actual (hours)",
