@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from catboost import CatBoostRegressor, Pool
 
-from incident_intel.ml.tabular import prepare_frame
+from incident_intel.ml.tabular import fit_early_stopped, prepare_frame
 
 
 def _log_hours(hours) -> np.ndarray:
@@ -70,22 +70,12 @@ class ResolutionTimeRegressor:
         self, X_train: pd.DataFrame, hours_train, X_valid: pd.DataFrame, hours_valid
     ) -> ResolutionTimeRegressor:
         self.feature_names_ = list(X_train.columns)
-        self.model_ = CatBoostRegressor(
-            iterations=self.iterations,
-            learning_rate=self.learning_rate,
-            depth=self.depth,
-            l2_leaf_reg=self.l2_leaf_reg,
-            loss_function="RMSE",
-            random_seed=self.seed,
-            thread_count=self.thread_count,
-            allow_writing_files=False,
-            verbose=False,
-        )
-        self.model_.fit(
+        self.model_ = fit_early_stopped(
+            CatBoostRegressor,
+            self,
+            "RMSE",
             self.pool(X_train, hours_train),
-            eval_set=self.pool(X_valid, hours_valid),
-            early_stopping_rounds=self.early_stopping_rounds,
-            use_best_model=True,
+            self.pool(X_valid, hours_valid),
         )
         self.best_iteration_ = int(self.model_.get_best_iteration())
         self.abs_log_residuals_ = np.sort(

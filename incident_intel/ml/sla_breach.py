@@ -11,7 +11,7 @@ from catboost import CatBoostClassifier, Pool
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 
-from incident_intel.ml.tabular import prepare_frame
+from incident_intel.ml.tabular import fit_early_stopped, prepare_frame
 
 
 class SlaBreachClassifier:
@@ -72,23 +72,12 @@ class SlaBreachClassifier:
         if len(np.unique(y_valid)) < 2:
             raise ValueError("the valid set needs both classes to early-stop and calibrate")
         self.feature_names_ = list(X_train.columns)
-        self.model_ = CatBoostClassifier(
-            iterations=self.iterations,
-            learning_rate=self.learning_rate,
-            depth=self.depth,
-            l2_leaf_reg=self.l2_leaf_reg,
-            loss_function="Logloss",
-            eval_metric="Logloss",
-            random_seed=self.seed,
-            thread_count=self.thread_count,
-            allow_writing_files=False,
-            verbose=False,
-        )
-        self.model_.fit(
+        self.model_ = fit_early_stopped(
+            CatBoostClassifier,
+            self,
+            "Logloss",
             self.pool(X_train, y_train),
-            eval_set=self.pool(X_valid, y_valid),
-            early_stopping_rounds=self.early_stopping_rounds,
-            use_best_model=True,
+            self.pool(X_valid, y_valid),
         )
         self.best_iteration_ = int(self.model_.get_best_iteration())
         raw = self.raw_score(X_valid)
