@@ -1,4 +1,4 @@
-"""Models: SLA-breach risk, time to resolution and triage, each gated on its baseline."""
+"""Models: breach risk, time to resolution and triage, each gated on its baseline; archetypes."""
 
 import dagster as dg
 import polars as pl
@@ -44,7 +44,7 @@ def _comparison(
         dg.AssetCheckSpec(
             "sla_breach_model_leakage_sentinel",
             asset=BREACH_KEY,
-            description="No single feature alone reaches a test ROC AUC above 0.95.",
+            description="No single feature alone reaches an out-of-fold ROC AUC above 0.95.",
         ),
     ],
 )
