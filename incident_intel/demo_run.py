@@ -10,11 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from incident_intel.dagster_home import ensure_dagster_home
 from incident_intel.lake.model_store import ModelStore
+from incident_intel.lake.warehouse import connect_warehouse
 from incident_intel.settings import PROJECT_ROOT, data_dir
 
 DEFINITIONS_MODULE = "incident_intel.definitions"
@@ -111,10 +111,8 @@ def layer_row_counts(root: Path) -> dict[str, int]:
     )
     for table in ("incident_versions", "incident_rejects"):
         glob = root / "silver" / table / "date=*" / "*.parquet"
-        counts[f"silver/{table}"] = duckdb.sql(
-            f"SELECT count(*) FROM read_parquet('{glob.as_posix()}')"
-        ).fetchall()[0][0]
-    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as connection:
+        counts[f"silver/{table}"] = pl.scan_parquet(glob).select(pl.len()).collect().item()
+    with connect_warehouse(root / "warehouse.duckdb", read_only=True) as connection:
         counts["silver/incidents"] = connection.sql(
             "SELECT count(*) FROM silver.incidents"
         ).fetchall()[0][0]

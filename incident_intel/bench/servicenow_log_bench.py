@@ -16,6 +16,7 @@ import polars as pl
 
 from incident_intel.bench.graph_run import derived_config, run_graph, timings_figures
 from incident_intel.lake.model_store import ModelStore
+from incident_intel.sources.schema_mapping import load_schema_mapping
 
 FIGURES = {
     "sla_breach": ("sla_breach_model", ("roc_auc", "pr_auc", "brier", "base_rate", "n")),
@@ -29,12 +30,13 @@ TRIAGE_FIGURES = ("top1_accuracy", "top3_accuracy", "macro_f1", "coverage_at_tar
 
 
 def update_days(events: Path) -> tuple[date, date]:
-    """The first and last day of sys_updated_at in the export."""
+    """The first and last day of sys_updated_on in the export, read through its mapping."""
+    export = load_schema_mapping().source("servicenow_csv_export")
     days = (
         pl.scan_csv(events, infer_schema=False)
         .select(
-            pl.col("sys_updated_at")
-            .str.strptime(pl.Datetime, "%d/%m/%Y %H:%M", strict=False)
+            pl.col(export.rule("sys_updated_on").source_field)
+            .str.strptime(pl.Datetime, export.timestamp_format, strict=False)
             .dt.date()
             .alias("day")
         )

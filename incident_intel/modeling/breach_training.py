@@ -71,7 +71,7 @@ def train_breach(
     data = tabular_data(
         features,
         pl.col(LABEL).is_not_null(),
-        embeddings if settings.get("use_text_embeddings", True) else None,
+        embeddings,
         components=int(settings.get("embedding_components", 16)),
         seed=settings["seed"],
     )

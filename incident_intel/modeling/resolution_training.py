@@ -46,7 +46,7 @@ def train_resolution_time(
     data = tabular_data(
         features,
         pl.col(LABEL).is_not_null() & (pl.col(LABEL) >= 0),
-        embeddings if settings.get("use_text_embeddings", True) else None,
+        embeddings,
         components=int(settings.get("embedding_components", 16)),
         seed=settings["seed"],
     )

@@ -197,8 +197,7 @@ def triage_model(context: dg.AssetExecutionContext, lake: LakeResource):
 def incident_clusters(context: dg.AssetExecutionContext, lake: LakeResource):
     """Incident archetypes with their size, top terms, dominant fields, outcomes and exemplars."""
     inputs = gold_inputs(lake)
-    embeddings = pl.read_parquet(lake.paths.table_file("gold", "incident_text_embeddings"))
-    trained = train_clusters(inputs.features, embeddings, inputs.settings)
+    trained = train_clusters(inputs.features, inputs.text_embeddings, inputs.settings)
     summary = save_and_maybe_promote(
         lake, "incident_clusters", inputs, trained.model, {"metrics": trained.metrics}, []
     )

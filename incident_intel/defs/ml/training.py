@@ -15,18 +15,20 @@ from incident_intel.resources.lake import LakeResource
 @dataclass(frozen=True)
 class GoldInputs:
     features: pl.DataFrame
-    embeddings: pl.DataFrame | None
+    text_embeddings: pl.DataFrame
     settings: dict[str, Any]
     fingerprint: str
+
+    @property
+    def embeddings(self) -> pl.DataFrame | None:
+        """The embeddings the supervised models use: none when the config turns them off."""
+        return self.text_embeddings if self.settings.get("use_text_embeddings", True) else None
 
 
 def gold_inputs(lake: LakeResource) -> GoldInputs:
     features = pl.read_parquet(lake.paths.table_file("gold", "incident_features"))
-    settings = model_settings()
-    embeddings = None
-    if settings.get("use_text_embeddings", True):
-        embeddings = pl.read_parquet(lake.paths.table_file("gold", "incident_text_embeddings"))
-    return GoldInputs(features, embeddings, settings, frame_fingerprint(features))
+    embeddings = pl.read_parquet(lake.paths.table_file("gold", "incident_text_embeddings"))
+    return GoldInputs(features, embeddings, model_settings(), frame_fingerprint(features))
 
 
 def save_and_maybe_promote(
