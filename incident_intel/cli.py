@@ -18,21 +18,44 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--days", type=int, default=30, help="how many recent daily partitions")
     run.add_argument("--no-ui", action="store_true", help="stop after the summary")
     run.set_defaults(handler=lambda a: _run(a))
+    materialize = subparsers.add_parser(
+        "materialize",
+        help="`dagster asset materialize` on this project, showing progress instead of events",
+    )
+    materialize.add_argument("--select", required=True, help="an asset selection, e.g. '*'")
+    window = materialize.add_mutually_exclusive_group()
+    window.add_argument("--partition", help="one day, YYYY-MM-DD")
+    window.add_argument("--partition-range", help="FIRST...LAST, as one single-run backfill")
+    materialize.set_defaults(handler=lambda a: _materialize(a))
     dev = subparsers.add_parser("dev", help="start the Dagster UI only")
     dev.add_argument("--port", type=int, default=3000)
     dev.set_defaults(handler=lambda a: _dev(a))
 
 
 def _run(args: argparse.Namespace) -> None:
-    from incident_intel.demo_run import run
+    from incident_intel.run.layers import run
 
     if args.days < 1:
         raise SystemExit("--days must be at least 1")
     run(args.days, ui=not args.no_ui)
 
 
+def _materialize(args: argparse.Namespace) -> None:
+    from incident_intel.run.layers import materialize
+
+    window = (
+        ["--partition", args.partition]
+        if args.partition
+        else ["--partition-range", args.partition_range]
+        if args.partition_range
+        else []
+    )
+    if not materialize(args.select, window):
+        raise SystemExit(1)
+
+
 def _dev(args: argparse.Namespace) -> None:
-    from incident_intel.demo_run import serve_ui
+    from incident_intel.run.instance import serve_ui
 
     serve_ui(port=args.port)
 
@@ -96,7 +119,7 @@ def _bench_triage(args: argparse.Namespace) -> None:
 
 
 def _bench_embed(args: argparse.Namespace) -> None:
-    from incident_intel.ml.embedding_bench import bench_embed, compare_backends_on_triage
+    from incident_intel.bench.embed_bench import bench_embed, compare_backends_on_triage
 
     figures = bench_embed(n_texts=args.texts, backend=args.backend)
     if args.triage_csv:

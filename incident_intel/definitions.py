@@ -1,28 +1,51 @@
-"""The Dagster code location: assembles the layers, resources and schedules."""
+"""The Dagster code location: assembles the layers, resources and schedule from the settings."""
+
+import warnings
+from pathlib import Path
 
 import dagster as dg
 
-from incident_intel.defs.bronze import assets as bronze_assets
-from incident_intel.defs.gold import assets as gold_assets
-from incident_intel.defs.ml import assets as ml_assets
-from incident_intel.defs.reports import assets as report_assets
-from incident_intel.defs.schedules import daily_ingest_schedule
-from incident_intel.defs.silver import assets as silver_assets
-from incident_intel.defs.silver import checks as silver_checks
-from incident_intel.resources.embedding_model import EmbeddingModelResource
-from incident_intel.resources.incident_source import build_incident_source
-from incident_intel.resources.lake import LakeResource
-from incident_intel.settings import data_dir
+from incident_intel.gold import assets as gold
+from incident_intel.gold.embedding_model import EmbeddingModelResource
+from incident_intel.ingest.assets import build_bronze_assets
+from incident_intel.ingest.source import build_incident_source
+from incident_intel.ml.archetypes import assets as archetypes
+from incident_intel.ml.breach import assets as breach
+from incident_intel.ml.resolution_time import assets as resolution_time
+from incident_intel.ml.triage import assets as triage
+from incident_intel.partitions import daily_partitions
+from incident_intel.reports import assets as reports
+from incident_intel.schedules import daily_ingest_schedule
+from incident_intel.settings import ProjectSettings, data_dir
+from incident_intel.silver import checks as silver_checks
+from incident_intel.silver.assets import build_silver_assets
+from incident_intel.storage.lake import LakeResource
+from incident_intel.storage.paths import LakePaths
+from incident_intel.storage.warehouse import warehouse_at
 
-defs = dg.Definitions(
-    assets=dg.load_assets_from_modules(
-        [bronze_assets, silver_assets, gold_assets, ml_assets, report_assets]
-    ),
-    asset_checks=dg.load_asset_checks_from_modules([silver_checks]),
-    schedules=[daily_ingest_schedule],
-    resources={
-        "source": build_incident_source(),
-        "lake": LakeResource(data_dir=str(data_dir())),
-        "embedding_model": EmbeddingModelResource(),
-    },
-)
+LAYERS = [gold, breach, resolution_time, triage, archetypes, reports]
+
+
+def build_definitions(settings: ProjectSettings, root: Path) -> dg.Definitions:
+    partitions = daily_partitions(settings.partitions_start_date)
+    with warnings.catch_warnings():
+        # `backfill_policy` is beta in Dagster 1.13: the daily layers rely on single-run backfills.
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        daily = [*build_bronze_assets(partitions), *build_silver_assets(partitions)]
+    return dg.Definitions(
+        assets=[*daily, *dg.load_assets_from_modules(LAYERS)],
+        asset_checks=dg.load_asset_checks_from_modules([silver_checks]),
+        schedules=[daily_ingest_schedule(partitions)],
+        resources={
+            "settings": settings.resource(),
+            "source": build_incident_source(settings),
+            "lake": LakeResource(data_dir=str(root)),
+            "warehouse": warehouse_at(LakePaths(root).warehouse),
+            "embedding_model": EmbeddingModelResource(),
+        },
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(ProjectSettings.load(), data_dir())

@@ -1,39 +1,288 @@
-"""Project configuration: `config/config.yaml`, with deployment values from the environment."""
+"""The project's settings: one typed object, read once from config/config.yaml, validated whole.
+
+`ProjectSettings.load()` is called where the definitions are assembled and by the command line,
+never at import time. Feature and model settings reach the assets through `SettingsResource`, so
+they show in the Dagster launchpad and can be overridden per run. Deployment values (the data
+root, the config path, credentials) come from environment variables.
+"""
 
 from __future__ import annotations
 
+import copy
+import difflib
 import os
-from functools import lru_cache
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
+import dagster as dg
 import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "config.yaml"
 DEFAULT_MAPPING_PATH = PROJECT_ROOT / "config" / "schema_mapping.yaml"
+TRIAGE_TARGETS = ("category", "assignment_group")
+SIMULATOR_MODES = ("synthetic", "replay")
+SettingsT = TypeVar("SettingsT", bound=BaseModel)
+
+
+class SettingsError(ValueError):
+    """A configuration file that cannot be used, with every problem named."""
+
+
+class Strict(BaseModel):
+    """A settings section that rejects keys it does not know."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StrictConfig(dg.Config):
+    """A settings section that Dagster shows in the launchpad, and that rejects unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _one_of(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"expected one of {', '.join(allowed)}")
+    return value
+
+
+def _iso_date(value: str | None) -> str | None:
+    if value is not None:
+        date.fromisoformat(str(value))
+    return None if value is None else str(value)
+
+
+class SourceSettings(StrictConfig):
+    """How incidents are pulled: the mapping, the table, paging and retries."""
+
+    mapping: str = "servicenow_table_api"
+    table: str = "incident"
+    page_size: int = Field(1000, gt=0)
+    timeout_seconds: float = Field(30.0, gt=0)
+    max_attempts: int = Field(6, ge=1)
+    backoff_initial_seconds: float = Field(0.5, ge=0)
+    backoff_max_seconds: float = Field(30.0, ge=0)
+
+
+class SimulatorSection(StrictConfig):
+    """The embedded simulator: what it serves, where it listens and who may call it.
+
+    `synthetic` generates seeded incidents opened from start_date on; `replay` serves the
+    ServiceNow CSV export at replay_csv.
+    """
+
+    mode: str = "synthetic"
+    replay_csv: str | None = None
+    seed: int = 42
+    incidents_per_day: float = Field(300, gt=0)
+    start_date: str = "2025-12-01"
+    host: str = "127.0.0.1"
+    port: int = Field(8765, ge=0, le=65535)
+    username: str | None = "admin"
+    password: str | None = "simulator"
+
+    _valid_start_date = field_validator("start_date")(_iso_date)
+
+    @field_validator("mode")
+    @classmethod
+    def _known_mode(cls, mode: str) -> str:
+        return _one_of(mode, SIMULATOR_MODES)
+
+    @model_validator(mode="after")
+    def _replay_needs_a_file(self) -> SimulatorSection:
+        if self.mode == "replay" and not self.replay_csv:
+            raise ValueError("mode replay needs replay_csv, the path of a ServiceNow CSV export")
+        return self
+
+
+class SplitSettings(StrictConfig):
+    """The time split: the newest fractions test and validate, or a date starts the test."""
+
+    valid_fraction: float = Field(0.15, gt=0, lt=1)
+    test_fraction: float = Field(0.15, gt=0, lt=1)
+    test_start: str | None = Field(
+        None, description="YYYY-MM-DD: incidents opened on or after it are the test split."
+    )
+
+    _valid_test_start = field_validator("test_start")(_iso_date)
+
+
+class FeatureSettings(StrictConfig):
+    """Features are as known at opened_at + horizon_minutes."""
+
+    horizon_minutes: int = Field(0, ge=0)
+    business_hours_start: int = Field(8, ge=0, le=23, description="Hour of day, UTC.")
+    business_hours_end: int = Field(18, ge=1, le=24, description="Hour of day, UTC.")
+    split: SplitSettings = SplitSettings()
+
+    @property
+    def test_start_date(self) -> date | None:
+        return date.fromisoformat(self.split.test_start) if self.split.test_start else None
+
+
+class CatBoostSettings(StrictConfig):
+    iterations: int = Field(600, ge=1)
+    learning_rate: float = Field(0.06, gt=0)
+    depth: int = Field(6, ge=1, le=16)
+
+
+class BreachSettings(CatBoostSettings):
+    recall_target: float = Field(0.8, gt=0, le=1)
+    alert_fraction: float = Field(0.01, gt=0, lt=1)
+
+
+class ResolutionTimeSettings(CatBoostSettings):
+    interval_coverage: float = Field(0.8, gt=0, lt=1)
+
+
+class TriageSettings(StrictConfig):
+    targets: list[str] = Field(
+        default_factory=lambda: list(TRIAGE_TARGETS),
+        description="What triage suggests. A source without free text can triage only the group.",
+    )
+    min_class_count: int = Field(20, ge=1)
+    target_precision: float = Field(0.9, gt=0, le=1)
+    review_precision: float = Field(0.6, gt=0, le=1)
+    C: float = Field(10.0, gt=0)
+
+    @field_validator("targets")
+    @classmethod
+    def _known_targets(cls, targets: list[str]) -> list[str]:
+        if not targets:
+            raise ValueError(f"name at least one of {', '.join(TRIAGE_TARGETS)}")
+        return [_one_of(t, TRIAGE_TARGETS) for t in targets]
+
+
+class ClusterSettings(StrictConfig):
+    k_min: int = Field(4, ge=2)
+    k_max: int = Field(14, ge=2)
+    silhouette_sample: int = Field(4000, ge=10)
+    categorical_weight: float = Field(0.5, ge=0)
+
+
+class ModelSettings(StrictConfig):
+    """Seeds and hyperparameters of the four models, in one place."""
+
+    seed: int = 42
+    use_text_embeddings: bool = Field(
+        True, description="Text embeddings enter the tabular models as PCA components."
+    )
+    embedding_components: int = Field(16, ge=1)
+    sla_breach: BreachSettings = BreachSettings()
+    resolution_time: ResolutionTimeSettings = ResolutionTimeSettings()
+    triage: TriageSettings = TriageSettings()
+    clusters: ClusterSettings = ClusterSettings()
+
+
+class SettingsResource(dg.ConfigurableResource):
+    """Feature and model settings, as assets read them; the launchpad overrides them per run."""
+
+    features: FeatureSettings = FeatureSettings()
+    models: ModelSettings = ModelSettings()
+
+
+class ProjectSettings(Strict):
+    """Everything in config/config.yaml."""
+
+    partitions_start_date: date = Field(description="The first daily partition of sys_updated_on.")
+    source: SourceSettings = SourceSettings()
+    simulator: SimulatorSection = SimulatorSection()
+    features: FeatureSettings = FeatureSettings()
+    models: ModelSettings = ModelSettings()
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> ProjectSettings:
+        path = path or config_path()
+        if not path.exists():
+            raise SettingsError(
+                f"configuration file {path} not found: set INCIDENT_INTEL_CONFIG to a valid path"
+            )
+        with open(path, encoding="utf-8") as handle:
+            loaded = yaml.safe_load(handle)
+        if not isinstance(loaded, dict):
+            raise SettingsError(f"{path} must hold a YAML mapping at its top level")
+        return cls.from_mapping(loaded, source=str(path))
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any], source: str = "settings") -> ProjectSettings:
+        try:
+            return cls.model_validate(values)
+        except ValidationError as error:
+            problems = "\n".join(f"  - {_describe(e)}" for e in error.errors())
+            raise SettingsError(f"{source} is not valid:\n{problems}") from None
+
+    def resource(self) -> SettingsResource:
+        """The feature and model settings as a resource whose launchpad defaults are this file's.
+
+        Dagster fills the keys a run's config leaves out from the config classes' defaults, not
+        from the configured values; so a run that overrode one key would silently reset the
+        others to the code's defaults. The resource's classes carry this file's values instead.
+        """
+        return _with_own_defaults(SettingsResource(features=self.features, models=self.models))
+
+
+def _with_own_defaults(value: SettingsT) -> SettingsT:
+    """A copy of `value` whose class (and nested sections' classes) default to its values."""
+    cls = type(value)
+    fields: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    for name, info in cls.model_fields.items():
+        current = getattr(value, name)
+        if isinstance(current, StrictConfig):
+            current = _with_own_defaults(current)
+        annotation = type(current) if isinstance(current, StrictConfig) else info.annotation
+        if info.metadata:
+            annotation = Annotated[annotation, *info.metadata]
+        default = Field(
+            default_factory=lambda v=current: copy.deepcopy(v), description=info.description
+        )
+        fields[name] = (annotation, default)
+        values[name] = current
+    derived = create_model(
+        cls.__name__, __base__=cls, __doc__=cls.__doc__, __module__=cls.__module__, **fields
+    )
+    return derived(**values)
+
+
+def _section_at(location: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The settings class that holds the key at `location`, for "did you mean" hints."""
+    model: type[BaseModel] = ProjectSettings
+    for part in location[:-1]:
+        field = model.model_fields.get(str(part))
+        annotation = field.annotation if field else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return None
+        model = annotation
+    return model
+
+
+def _describe(error: dict[str, Any]) -> str:
+    location = tuple(error["loc"])
+    key = ".".join(str(p) for p in location)
+    if error["type"] == "extra_forbidden":
+        section = _section_at(location)
+        known = sorted(section.model_fields) if section else []
+        close = difflib.get_close_matches(str(location[-1]), known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"{key}: unknown key{hint} Known keys here: {', '.join(known)}"
+    if error["type"] == "missing":
+        return f"{key}: required, but missing"
+    return f"{key}: {error['input']!r} is not allowed: {error['msg']}"
 
 
 def config_path() -> Path:
     return Path(os.environ.get("INCIDENT_INTEL_CONFIG", DEFAULT_CONFIG_PATH))
-
-
-@lru_cache(maxsize=4)
-def _load_yaml(path: str) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        loaded = yaml.safe_load(handle)
-    if not isinstance(loaded, dict):
-        raise ValueError(f"{path} must hold a YAML mapping at its top level")
-    return loaded
-
-
-def load_config() -> dict[str, Any]:
-    path = config_path()
-    if not path.exists():
-        raise FileNotFoundError(
-            f"Configuration file {path} not found; set INCIDENT_INTEL_CONFIG to a valid path"
-        )
-    return _load_yaml(str(path))
 
 
 def data_dir() -> Path:

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -5,17 +6,22 @@ import pytest
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+def _shared_file(name: str) -> Path:
+    """A real dataset from ../shared/data; CI requires it, a developer's run may skip without it."""
+    path = SHARED_DATA / name
+    if not path.exists():
+        message = f"the shared dataset {name} is not at {path}"
+        if os.environ.get("INCIDENT_INTEL_REQUIRE_REAL_DATA"):
+            pytest.fail(message + " (INCIDENT_INTEL_REQUIRE_REAL_DATA is set)")
+        pytest.skip(message)
+    return path
+
+
 @pytest.fixture(scope="session")
 def servicenow_event_log() -> Path:
-    path = SHARED_DATA / "servicenow_incident_event_log.csv.gz"
-    if not path.exists():
-        pytest.skip(f"the shared ServiceNow event log is not at {path}")
-    return path
+    return _shared_file("servicenow_incident_event_log.csv.gz")
 
 
 @pytest.fixture(scope="session")
 def endava_tickets() -> Path:
-    path = SHARED_DATA / "endava_support_tickets_sample.csv.gz"
-    if not path.exists():
-        pytest.skip(f"the shared Endava ticket sample is not at {path}")
-    return path
+    return _shared_file("endava_support_tickets_sample.csv.gz")

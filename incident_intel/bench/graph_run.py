@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -12,14 +11,14 @@ from typing import Any, TypeVar
 
 import yaml
 
-from incident_intel.settings import load_config
+from incident_intel.settings import ProjectSettings
 
 Result = TypeVar("Result")
 
 
 def derived_config(**changes: Any) -> dict[str, Any]:
-    """The project config with `section={key: value}` changes applied, as a fresh copy."""
-    config = json.loads(json.dumps(load_config()))
+    """The project config with `section={key: value}` changes applied, validated, as a copy."""
+    config = ProjectSettings.load().model_dump(mode="json")
     for section, values in changes.items():
         if isinstance(values, dict):
             for key, value in values.items():
@@ -30,6 +29,7 @@ def derived_config(**changes: Any) -> dict[str, Any]:
                     target[key] = value
         else:
             config[section] = values
+    ProjectSettings.from_mapping(config, source="the derived configuration")
     return config
 
 
@@ -60,12 +60,13 @@ def run_graph(
     config: dict[str, Any], first: str, last: str, read: Callable[[Path], Result]
 ) -> tuple[dict[str, Any], Result]:
     """Materialise every asset for first...last under `config`; `read` inspects the data root."""
-    from incident_intel.dagster_home import ensure_dagster_home
-    from incident_intel.demo_run import materialize_layers
+    from incident_intel.run.instance import ensure_dagster_home
+    from incident_intel.run.layers import materialize_layers
 
     with temporary_graph_root(config) as data:
         ensure_dagster_home()
-        timings, succeeded = materialize_layers(first, last)
+        settings = ProjectSettings.from_mapping(config)
+        timings, succeeded = materialize_layers(settings, first, last)
         return {**timings, "models_run_succeeded": succeeded}, read(data)
 
 

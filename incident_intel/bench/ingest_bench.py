@@ -17,15 +17,16 @@ from pathlib import Path
 
 import polars as pl
 
-from incident_intel.defs.partitions import day_window
-from incident_intel.lake.atomic import write_parquet_atomic
-from incident_intel.lake.bronze import read_bronze_pages, write_bronze_partition
-from incident_intel.lake.silver import build_silver_partition, versions_schema
-from incident_intel.lake.warehouse import connect_warehouse, merge_incidents
+from incident_intel.ingest.bronze import read_bronze_pages, write_bronze_partition
+from incident_intel.ingest.servicenow_client import ServiceNowTableClient
+from incident_intel.partitions import day_window
+from incident_intel.silver.mapping import load_schema_mapping
+from incident_intel.silver.merge import merge_incidents
+from incident_intel.silver.parse import build_silver_partition, versions_schema
 from incident_intel.simulator.server import SimulatorServer
 from incident_intel.simulator.synthetic import SyntheticIncidentStore
-from incident_intel.sources.schema_mapping import load_schema_mapping
-from incident_intel.sources.servicenow_client import ServiceNowTableClient
+from incident_intel.storage.atomic import write_parquet_atomic
+from incident_intel.storage.warehouse import warehouse_at
 
 BENCH_DAY = date(2026, 3, 3)
 MAPPING = load_schema_mapping().source("servicenow_table_api")
@@ -62,7 +63,7 @@ def _daily_partition(server_url: str, root: Path, warehouse: Path) -> dict[str, 
     )
     write_parquet_atomic(partition.versions, silver_file)
     silvered = time.perf_counter()
-    with connect_warehouse(warehouse) as connection:
+    with warehouse_at(warehouse).get_connection() as connection:
         merge_incidents(connection, silver_file, SCHEMA)
     merged = time.perf_counter()
     return {
@@ -87,7 +88,7 @@ def _load_history(warehouse: Path, incidents: int, root: Path) -> int:
     ).select(list(SCHEMA))
     bulk_file = root / "history.parquet"
     write_parquet_atomic(frame, bulk_file)
-    with connect_warehouse(warehouse) as connection:
+    with warehouse_at(warehouse).get_connection() as connection:
         return merge_incidents(connection, bulk_file, SCHEMA).total
 
 

@@ -15,8 +15,8 @@ from typing import Any
 import polars as pl
 
 from incident_intel.bench.graph_run import derived_config, run_graph, timings_figures
-from incident_intel.lake.model_store import ModelStore
-from incident_intel.sources.schema_mapping import load_schema_mapping
+from incident_intel.silver.mapping import load_schema_mapping
+from incident_intel.storage.model_store import ModelStore
 
 FIGURES = {
     "sla_breach": ("sla_breach_model", ("roc_auc", "pr_auc", "brier", "base_rate", "n")),
@@ -49,7 +49,7 @@ def update_days(events: Path) -> tuple[date, date]:
 def replay_config(events: Path, cutoff: date, first_day: date) -> dict[str, Any]:
     return derived_config(
         partitions_start_date=first_day.isoformat(),
-        source={"simulator_mode": "replay", "replay_csv": str(events.resolve())},
+        simulator={"mode": "replay", "replay_csv": str(events.resolve())},
         features={"split": {"test_start": cutoff.isoformat()}},
         # The event log carries no free text: embeddings add nothing, and only the group
         # can be triaged from the fields that remain once the category fields are the label.

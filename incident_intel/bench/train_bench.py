@@ -10,7 +10,7 @@ import polars as pl
 
 from incident_intel.bench.graph_run import derived_config, run_graph, timings_figures
 from incident_intel.bench.servicenow_log_bench import candidate_cards, figures_from_cards
-from incident_intel.lake.model_store import ModelStore
+from incident_intel.storage.model_store import ModelStore
 
 LAST_DAY = date(2026, 3, 31)
 

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from incident_intel.ml.baselines import TfidfLinearBaseline
-from incident_intel.ml.embeddings import TextEmbedder
-from incident_intel.ml.scrubbing import scrub_many
-from incident_intel.ml.triage import TriageClassifier, as_labels
-from incident_intel.ml.triage_metrics import triage_report
+from incident_intel.gold.embeddings import TextEmbedder
+from incident_intel.gold.scrubbing import scrub_many
+from incident_intel.ml.triage.baselines import TfidfLinearBaseline
+from incident_intel.ml.triage.estimator import TriageClassifier, as_labels
+from incident_intel.ml.triage.metrics import triage_report
 
 _SUMMARY_KEYS = (
     "top1_accuracy",

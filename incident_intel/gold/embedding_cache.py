@@ -8,6 +8,10 @@ from typing import Protocol
 import numpy as np
 import polars as pl
 
+EMBEDDING_CACHE_FILE = "cache.parquet"
+# Which model and backend made the embeddings: a model trained on them is versioned by it.
+EMBEDDER_FILE = "embedder.json"
+
 
 class Embedder(Protocol):
     model_id: str

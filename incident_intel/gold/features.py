@@ -7,14 +7,12 @@ source ever recorded, which is the creation record). Labels come from the final 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 import duckdb
 import polars as pl
 
-from incident_intel.lake.warehouse import utc_connection
-from incident_intel.ml.scrubbing import scrub_series
+from incident_intel.gold.scrubbing import scrub_series
+from incident_intel.settings import FeatureSettings
+from incident_intel.storage.warehouse import utc_connection
 
 CATEGORICAL_FEATURES = (
     "priority",
@@ -36,17 +34,6 @@ NUMERIC_FEATURES = (
     "group_backlog",
     "arrivals_last_hour",
 )
-LABELS = ("sla_breached", "ttr_hours", "final_category", "final_assignment_group")
-
-
-@dataclass(frozen=True)
-class FeatureSettings:
-    horizon_minutes: int = 0
-    valid_fraction: float = 0.15
-    test_fraction: float = 0.15
-    business_hours: tuple[int, int] = (8, 18)
-    # With a cutoff, incidents opened on or after it are the test split, whatever their share.
-    test_start: date | None = None
 
 
 def _as_of_versions_sql(horizon_minutes: int) -> str:
@@ -91,7 +78,7 @@ def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings
     connection.execute(
         f"CREATE TEMP TABLE as_of AS {_as_of_versions_sql(settings.horizon_minutes)}"
     )
-    start, end = settings.business_hours
+    start, end = settings.business_hours_start, settings.business_hours_end
     frame = connection.sql(
         f"""
         WITH events AS (
@@ -159,12 +146,12 @@ def assign_time_split(frame: pl.DataFrame, settings: FeatureSettings) -> pl.Data
     """Oldest incidents train, the next valid, the newest test: never a random split."""
     frame = frame.sort("opened_at", "sys_id")
     n = frame.height
-    if settings.test_start is None:
-        test_start = n - round(n * settings.test_fraction)
+    if settings.test_start_date is None:
+        test_start = n - round(n * settings.split.test_fraction)
     else:
-        test_start = int((frame["opened_at"].dt.date() < settings.test_start).sum())
+        test_start = int((frame["opened_at"].dt.date() < settings.test_start_date).sum())
     valid_start = test_start - round(
-        test_start * settings.valid_fraction / (1 - settings.test_fraction)
+        test_start * settings.split.valid_fraction / (1 - settings.split.test_fraction)
     )
     position = pl.int_range(pl.len())
     return frame.with_columns(

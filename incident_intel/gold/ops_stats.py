@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from incident_intel.lake.warehouse import utc_connection
+from incident_intel.storage.warehouse import utc_connection
 
 OPS_STATS_SQL = """
 WITH typed AS (

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from incident_intel.ml.resolution_time import ResolutionTimeRegressor
-from incident_intel.ml.sla_breach import SlaBreachClassifier
+from incident_intel.ml.breach.estimator import SlaBreachClassifier
+from incident_intel.ml.resolution_time.estimator import ResolutionTimeRegressor
 
 TEXT_FACTOR = "incident text"
 

@@ -66,3 +66,8 @@ def fit_early_stopped(model_class, estimator, loss_function: str, train: Pool, v
         use_best_model=True,
     )
     return model
+
+
+def priority_keys(X: pd.DataFrame, column: str) -> pd.Series:
+    """The priority column as the string keys the baselines group by."""
+    return prepare_frame(X[[column]], [column])[column]

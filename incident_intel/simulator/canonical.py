@@ -12,7 +12,7 @@ from functools import cache
 
 import polars as pl
 
-from incident_intel.sources.schema_mapping import (
+from incident_intel.silver.mapping import (
     SourceMapping,
     canonical_columns,
     canonical_polars_schema,

@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from functools import cache
 
-from incident_intel.sources.schema_mapping import stable_id
+from incident_intel.silver.mapping import stable_id
 
 GROUPS = (
     "Service Desk",

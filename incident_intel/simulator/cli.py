@@ -12,7 +12,7 @@ from typing import Any
 
 import uvicorn
 
-from incident_intel.settings import load_config
+from incident_intel.settings import ProjectSettings, SimulatorSection
 from incident_intel.simulator.app import create_app
 from incident_intel.simulator.replay import ReplayIncidentStore
 from incident_intel.simulator.settings import FaultSettings, SimulatorSettings
@@ -66,8 +66,8 @@ def add_simulator_parser(subparsers: Any) -> argparse.ArgumentParser:
     return simulator
 
 
-def settings_from_args(args: argparse.Namespace, config: dict[str, Any]) -> SimulatorSettings:
-    base = SimulatorSettings.from_config(config)
+def settings_from_args(args: argparse.Namespace, section: SimulatorSection) -> SimulatorSettings:
+    base = SimulatorSettings.from_section(section)
     fault_values = {
         name: getattr(args, "seed_faults" if name == "seed" else name, None) for name in FAULT_FLAGS
     }
@@ -89,6 +89,6 @@ def build_store(args: argparse.Namespace, settings: SimulatorSettings) -> Incide
 
 
 def serve_command(args: argparse.Namespace) -> None:
-    settings = settings_from_args(args, load_config())
+    settings = settings_from_args(args, ProjectSettings.load().simulator)
     app = create_app(build_store(args, settings), settings)
     uvicorn.run(app, host=settings.host, port=settings.port, access_log=False)

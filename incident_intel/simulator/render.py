@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from incident_intel.silver.mapping import DISPLAY_SUFFIX, SourceMapping
 from incident_intel.simulator.canonical import Version, api_mapping
-from incident_intel.sources.schema_mapping import DISPLAY_SUFFIX, SourceMapping
 
 DISPLAY_MODES = ("false", "true", "all")
 SEVERITY_LABELS = {"1": "1 - High", "2": "2 - Medium", "3": "3 - Low"}

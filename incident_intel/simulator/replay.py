@@ -13,13 +13,13 @@ from pathlib import Path
 
 import polars as pl
 
-from incident_intel.simulator.canonical import TIMESTAMP_FORMAT, Version, parse_timestamp
-from incident_intel.simulator.store import Clock, IncidentStore
-from incident_intel.sources.schema_mapping import (
+from incident_intel.silver.mapping import (
     SourceMapping,
     extract_strings,
     load_schema_mapping,
 )
+from incident_intel.simulator.canonical import TIMESTAMP_FORMAT, Version, parse_timestamp
+from incident_intel.simulator.store import Clock, IncidentStore
 
 CSV_SOURCE = "servicenow_csv_export"
 _ROW = "__row"

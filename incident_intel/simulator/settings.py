@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from incident_intel.settings import SimulatorSection
 
 
 def _check_rate(name: str, value: float) -> None:
@@ -64,14 +67,14 @@ class SimulatorSettings:
         return self.username is not None or self.token is not None
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> SimulatorSettings:
-        """Read the `simulator:` section of config/config.yaml (a parsed dict of the whole file)."""
-        section = dict(config.get("simulator") or {})
-        known = {f.name for f in fields(cls)}
-        unknown = set(section) - known
-        if unknown:
-            raise ValueError(f"unknown keys in the simulator configuration: {sorted(unknown)}")
-        faults = FaultSettings(**(section.pop("faults", None) or {}))
-        if isinstance(section.get("start_date"), str):
-            section["start_date"] = date.fromisoformat(section["start_date"])
-        return cls(**section, faults=faults)
+    def from_section(cls, section: SimulatorSection) -> SimulatorSettings:
+        """The `simulator:` section of the project settings; faults and limits come from flags."""
+        return cls(
+            host=section.host,
+            port=section.port,
+            username=section.username,
+            password=section.password,
+            seed=section.seed,
+            incidents_per_day=section.incidents_per_day,
+            start_date=date.fromisoformat(section.start_date),
+        )

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from incident_intel.lake.warehouse import connect_warehouse
 from incident_intel.settings import PROJECT_ROOT
+from incident_intel.storage.warehouse import warehouse_at
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,8 @@ def test_materialize_one_partition_from_the_cli(tmp_path):
     )
     assert manifest["record_count"] > 0
     assert (tmp_path / "silver/incident_versions/date=2026-01-05/part-0.parquet").exists()
-    with connect_warehouse(tmp_path / "warehouse.duckdb", read_only=True) as connection:
+    warehouse = warehouse_at(tmp_path / "warehouse.duckdb", read_only=True)
+    with warehouse.get_connection() as connection:
         [(incidents,)] = connection.sql("SELECT count(*) FROM silver.incidents").fetchall()
     assert incidents > 0
     assert "RUN_SUCCESS" in completed.stderr

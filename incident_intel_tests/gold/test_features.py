@@ -3,10 +3,11 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 import pytest
 
-from incident_intel.gold.features import FeatureSettings, build_features
+from incident_intel.gold.features import build_features
 from incident_intel.gold.ops_stats import build_ops_daily_stats
-from incident_intel.lake.silver import versions_schema
-from incident_intel.sources.schema_mapping import load_schema_mapping
+from incident_intel.settings import FeatureSettings, SplitSettings
+from incident_intel.silver.mapping import load_schema_mapping
+from incident_intel.silver.parse import versions_schema
 
 SCHEMA = versions_schema(load_schema_mapping().canonical)
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -182,9 +183,11 @@ def test_a_cutoff_makes_everything_opened_from_it_the_test_split():
     rows = [_version(f"{i:03d}", 24 * i, 24 * i) for i in range(20)]
     versions = _frame(rows)
     cutoff = (T0 + timedelta(days=15)).date()
-    features = build_features(
-        versions, _incidents(versions), FeatureSettings(test_start=cutoff, valid_fraction=0.15)
+    settings = FeatureSettings(
+        split=SplitSettings(test_start=cutoff.isoformat(), valid_fraction=0.15)
     )
+    assert settings.test_start_date == cutoff
+    features = build_features(versions, _incidents(versions), settings)
     test = features.filter(pl.col("split") == "test")
     assert test["opened_at"].dt.date().min() == cutoff and test.height == 5
     assert features.filter(pl.col("split") == "valid").height == 3

@@ -2,32 +2,42 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import polars as pl
 
-from incident_intel.defs.bronze.assets import incident_pages
-from incident_intel.defs.silver.assets import incidents, silver_incident_versions
-from incident_intel.defs.silver.checks import (
+from incident_intel.ingest.assets import build_bronze_assets
+from incident_intel.ingest.source import IncidentSource
+from incident_intel.partitions import daily_partitions
+from incident_intel.silver.assets import build_silver_assets
+from incident_intel.silver.checks import (
     incidents_key_fields_not_null,
     incidents_resolved_after_opened,
     incidents_sys_id_unique,
 )
-from incident_intel.lake.paths import LakePaths
-from incident_intel.lake.warehouse import connect_warehouse
-from incident_intel.resources.incident_source import IncidentSource
-from incident_intel.resources.lake import LakeResource
+from incident_intel.silver.mapping import canonical_columns, load_schema_mapping
 from incident_intel.simulator.synthetic import SyntheticIncidentStore
-from incident_intel.sources.schema_mapping import canonical_columns, load_schema_mapping
+from incident_intel.storage.lake import LakeResource
+from incident_intel.storage.paths import LakePaths
+from incident_intel.storage.tables import INCIDENT_REJECTS, INCIDENT_VERSIONS, INCIDENTS
+from incident_intel.storage.warehouse import warehouse_at
 
 FIXED_CLOCK = datetime(2026, 2, 1, tzinfo=UTC)
 CANONICAL = canonical_columns(load_schema_mapping().canonical)
+# The daily layers on config/config.yaml's partitions_start_date.
+PARTITIONS = daily_partitions(date(2026, 1, 1))
+with warnings.catch_warnings():
+    # `backfill_policy` is beta in Dagster 1.13, as incident_intel/definitions.py notes.
+    warnings.simplefilter("ignore", dg.BetaWarning)
+    BRONZE_ASSETS = build_bronze_assets(PARTITIONS)
+    SILVER_LAYER = build_silver_assets(PARTITIONS)
 SILVER_ASSETS = [
-    incident_pages,
-    silver_incident_versions,
-    incidents,
+    *BRONZE_ASSETS,
+    *SILVER_LAYER,
     incidents_sys_id_unique,
     incidents_key_fields_not_null,
     incidents_resolved_after_opened,
@@ -43,13 +53,21 @@ def synthetic_store(incidents_per_day: int = 120, seed: int = 11) -> SyntheticIn
     )
 
 
+def lake_resources(data_dir: Path) -> dict[str, Any]:
+    """The resources every layer reads its data root through."""
+    return {
+        "lake": LakeResource(data_dir=str(data_dir)),
+        "warehouse": warehouse_at(LakePaths(data_dir).warehouse),
+    }
+
+
 def materialize(
     data_dir: Path, source: IncidentSource, partition: str | None = None, **kwargs
 ) -> dg.ExecuteInProcessResult:
     result = dg.materialize(
         SILVER_ASSETS,
         partition_key=partition,
-        resources={"source": source, "lake": LakeResource(data_dir=str(data_dir))},
+        resources={"source": source, **lake_resources(data_dir)},
         **kwargs,
     )
     assert result.success
@@ -59,17 +77,18 @@ def materialize(
 
 
 def silver_versions(data_dir: Path, day: date) -> pl.DataFrame:
-    path = LakePaths(data_dir).silver_partition_file("incident_versions", day)
+    path = LakePaths(data_dir).partition_file(INCIDENT_VERSIONS, day)
     return pl.read_parquet(path).select(CANONICAL).sort("sys_updated_on", "sys_id")
 
 
 def silver_rejects(data_dir: Path, day: date) -> pl.DataFrame:
-    return pl.read_parquet(LakePaths(data_dir).silver_partition_file("incident_rejects", day))
+    return pl.read_parquet(LakePaths(data_dir).partition_file(INCIDENT_REJECTS, day))
 
 
 def current_incidents(data_dir: Path) -> pl.DataFrame:
-    with connect_warehouse(LakePaths(data_dir).warehouse, read_only=True) as connection:
-        frame = connection.sql("SELECT * FROM silver.incidents").pl()
+    warehouse = warehouse_at(LakePaths(data_dir).warehouse, read_only=True)
+    with warehouse.get_connection() as connection:
+        frame = connection.sql(f"SELECT * FROM {INCIDENTS.sql_name}").pl()
     return frame.select(CANONICAL).sort("sys_id")
 
 
@@ -82,9 +101,9 @@ def expected_versions(store: SyntheticIncidentStore, day: date) -> pl.DataFrame:
 def pull_failure(data_dir: Path, source: IncidentSource, partition: str) -> str:
     """Materialise bronze only, expecting failure; return the error message the run shows."""
     result = dg.materialize(
-        SILVER_ASSETS[:1],
+        BRONZE_ASSETS,
         partition_key=partition,
-        resources={"source": source, "lake": LakeResource(data_dir=str(data_dir))},
+        resources={"source": source, **lake_resources(data_dir)},
         raise_on_error=False,
     )
     assert not result.success

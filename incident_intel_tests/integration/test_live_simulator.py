@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from incident_intel.resources.incident_source import ServiceNowIncidentSource
+from incident_intel.ingest.source import ServiceNowIncidentSource
+from incident_intel.settings import SourceSettings
 from incident_intel.simulator.server import SimulatorServer
 from incident_intel.simulator.settings import FaultSettings, SimulatorSettings
 from incident_intel_tests.integration.harness import (
@@ -20,18 +21,22 @@ DAY = date(2026, 1, 6)
 PARTITION = DAY.isoformat()
 
 
-def _source(server: SimulatorServer, **overrides) -> ServiceNowIncidentSource:
+def _source(
+    server: SimulatorServer, password: str = "s3cret-pw", **pull
+) -> ServiceNowIncidentSource:
     settings = {
-        "instance_url": server.url,
-        "username": "admin",
-        "password": "s3cret-pw",
         "page_size": 100,
         "backoff_initial_seconds": 0.01,
         "backoff_max_seconds": 0.05,
         "max_attempts": 8,
     }
-    settings.update(overrides)
-    return ServiceNowIncidentSource(**settings)
+    settings.update(pull)
+    return ServiceNowIncidentSource(
+        instance_url=server.url,
+        username="admin",
+        password=password,
+        pull=SourceSettings(**settings),
+    )
 
 
 def _serve(store, faults: FaultSettings | None = None, **settings) -> SimulatorServer:

@@ -5,20 +5,25 @@ import json
 import dagster as dg
 import pytest
 
-from incident_intel.defs.gold import assets as gold_assets
-from incident_intel.defs.ml import assets as ml_assets
-from incident_intel.defs.reports import assets as report_assets
-from incident_intel.lake.model_store import ModelStore
-from incident_intel.resources.embedding_model import EmbeddingModelResource
-from incident_intel.resources.incident_source import ServiceNowIncidentSource
-from incident_intel.resources.lake import LakeResource
+from incident_intel.gold import assets as gold
+from incident_intel.gold.embedding_model import EmbeddingModelResource
+from incident_intel.ingest.source import ServiceNowIncidentSource
+from incident_intel.ml.archetypes import assets as archetypes
+from incident_intel.ml.breach import assets as breach
+from incident_intel.ml.resolution_time import assets as resolution_time
+from incident_intel.ml.triage import assets as triage
+from incident_intel.reports import assets as reports
+from incident_intel.settings import ProjectSettings, SourceSettings
 from incident_intel.simulator.server import SimulatorServer
 from incident_intel.simulator.settings import SimulatorSettings
-from incident_intel_tests.integration.harness import materialize, synthetic_store
+from incident_intel.storage.model_store import ModelStore
+from incident_intel_tests.integration.harness import lake_resources, materialize, synthetic_store
 
 pytestmark = pytest.mark.slow
 
-DOWNSTREAM = dg.load_assets_from_modules([gold_assets, ml_assets, report_assets])
+DOWNSTREAM = dg.load_assets_from_modules(
+    [gold, breach, resolution_time, triage, archetypes, reports]
+)
 MODELS = ("sla_breach_model", "resolution_time_model", "triage_model", "incident_clusters")
 
 
@@ -27,7 +32,8 @@ def _downstream(root, selection=None) -> dg.ExecuteInProcessResult:
         DOWNSTREAM,
         selection=selection,
         resources={
-            "lake": LakeResource(data_dir=str(root)),
+            **lake_resources(root),
+            "settings": ProjectSettings.load().resource(),
             "embedding_model": EmbeddingModelResource(),
         },
     )
@@ -47,7 +53,9 @@ def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("lake")
     store = synthetic_store(incidents_per_day=150, seed=5)
     with SimulatorServer(store, SimulatorSettings(token="t")) as server:
-        source = ServiceNowIncidentSource(instance_url=server.url, token="t", page_size=1000)
+        source = ServiceNowIncidentSource(
+            instance_url=server.url, token="t", pull=SourceSettings(page_size=1000)
+        )
         materialize(
             root,
             source,

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 import polars as pl
 import pytest
 
-from incident_intel.resources.incident_source import ServiceNowIncidentSource
+from incident_intel.ingest.source import ServiceNowIncidentSource
+from incident_intel.settings import SourceSettings
 from incident_intel.simulator.server import SimulatorServer
 from incident_intel.simulator.settings import SimulatorSettings
 from incident_intel_tests.integration.harness import (
@@ -34,7 +35,7 @@ def server(store):
 @pytest.fixture
 def source(server):
     return ServiceNowIncidentSource(
-        instance_url=server.url, username="u", password="p", page_size=250
+        instance_url=server.url, username="u", password="p", pull=SourceSettings(page_size=250)
     )
 
 

@@ -5,11 +5,12 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from incident_intel.defs.partitions import day_window
-from incident_intel.lake.bronze import read_bronze_pages, write_bronze_partition
-from incident_intel.lake.silver import build_silver_partition
-from incident_intel.resources.incident_source import SimulatedIncidentSource
-from incident_intel.sources.schema_mapping import load_schema_mapping
+from incident_intel.ingest.bronze import read_bronze_pages, write_bronze_partition
+from incident_intel.ingest.source import SimulatedIncidentSource
+from incident_intel.partitions import day_window
+from incident_intel.settings import SimulatorSection
+from incident_intel.silver.mapping import load_schema_mapping
+from incident_intel.silver.parse import build_silver_partition
 
 DAYS = [date(2016, 2, 29) + timedelta(days=i) for i in range(3)]
 
@@ -17,7 +18,9 @@ DAYS = [date(2016, 2, 29) + timedelta(days=i) for i in range(3)]
 @pytest.fixture(scope="module")
 def replayed(servicenow_event_log, tmp_path_factory):
     root = tmp_path_factory.mktemp("replay")
-    source = SimulatedIncidentSource(mode="replay", replay_csv=str(servicenow_event_log))
+    source = SimulatedIncidentSource(
+        simulator=SimulatorSection(mode="replay", replay_csv=str(servicenow_event_log))
+    )
     mapping = load_schema_mapping().source(source.mapping)
     partitions = {}
     try:

@@ -3,15 +3,15 @@ import re
 import numpy as np
 import pytest
 
+from incident_intel.ml.breach.estimator import SlaBreachClassifier
 from incident_intel.ml.explanations import (
     TEXT_FACTOR,
     breach_factors,
     global_importance,
     ttr_factors,
 )
-from incident_intel.ml.resolution_time import ResolutionTimeRegressor
-from incident_intel.ml.sla_breach import SlaBreachClassifier
-from incident_intel_tests.ml.conftest import make_incidents
+from incident_intel.ml.resolution_time.estimator import ResolutionTimeRegressor
+from incident_intel_tests.ml.support import make_incidents
 
 CATS = ["priority", "assignment_group"]
 EMBEDDING = [f"emb_{i}" for i in range(4)]

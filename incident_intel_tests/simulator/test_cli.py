@@ -4,9 +4,8 @@ import argparse
 from datetime import date
 
 import pytest
-import yaml
 
-from incident_intel.settings import DEFAULT_CONFIG_PATH
+from incident_intel.settings import ProjectSettings, SettingsError, SimulatorSection
 from incident_intel.simulator.cli import add_simulator_parser, build_store, settings_from_args
 from incident_intel.simulator.replay import ReplayIncidentStore
 from incident_intel.simulator.settings import FaultSettings, SimulatorSettings
@@ -15,8 +14,9 @@ from incident_intel_tests.simulator.support import REPLAY_CSV
 
 
 @pytest.fixture(scope="module")
-def config() -> dict:
-    return yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
+def section() -> SimulatorSection:
+    """The `simulator:` section of config/config.yaml."""
+    return ProjectSettings.load().simulator
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -25,17 +25,24 @@ def parse(*argv: str) -> argparse.Namespace:
     return parser.parse_args(["simulator", "serve", *argv])
 
 
-def test_settings_come_from_the_config_file(config):
-    settings = SimulatorSettings.from_config(config)
-    section = config["simulator"]
-    assert settings.port == section["port"]
-    assert settings.username == section["username"]
-    assert settings.start_date == date.fromisoformat(section["start_date"])
+def _project(simulator: dict) -> ProjectSettings:
+    return ProjectSettings.from_mapping(
+        {"partitions_start_date": "2026-01-01", "simulator": simulator}
+    )
+
+
+def test_settings_come_from_the_config_file(section):
+    settings = SimulatorSettings.from_section(section)
+    assert settings.port == section.port
+    assert settings.username == section.username
+    assert settings.password == section.password
+    assert settings.seed == section.seed
+    assert settings.start_date == date.fromisoformat(section.start_date)
     assert settings.faults == FaultSettings()
     assert settings.rate_limit_per_second is None
 
 
-def test_flags_override_the_config(config):
+def test_flags_override_the_config(section):
     args = parse(
         "--port", "9000", "--seed", "5", "--incidents-per-day", "50",
         "--start-date", "2026-02-01", "--token", "abc", "--rate-limit", "20",
@@ -43,11 +50,11 @@ def test_flags_override_the_config(config):
         "--update-during-paging-rate", "0.2", "--duplicate-row-rate", "0.3",
         "--short-page-rate", "0.4", "--truncated-body-rate", "0.05",
     )  # fmt: skip
-    settings = settings_from_args(args, config)
+    settings = settings_from_args(args, section)
     assert (settings.port, settings.seed, settings.incidents_per_day) == (9000, 5, 50)
     assert settings.start_date == date(2026, 2, 1)
     assert settings.token == "abc"
-    assert settings.username == config["simulator"]["username"]
+    assert settings.username == section.username
     assert settings.rate_limit_per_second == 20
     assert settings.faults == FaultSettings(
         seed=9,
@@ -61,8 +68,8 @@ def test_flags_override_the_config(config):
     assert callable(args.handler)
 
 
-def test_builds_the_store_for_the_mode(config):
-    synthetic = build_store(parse("--seed", "3"), settings_from_args(parse("--seed", "3"), config))
+def test_builds_the_store_for_the_mode(section):
+    synthetic = build_store(parse("--seed", "3"), settings_from_args(parse("--seed", "3"), section))
     assert isinstance(synthetic, SyntheticIncidentStore)
     assert synthetic.seed == 3
     with pytest.raises(SystemExit):
@@ -73,15 +80,36 @@ def test_builds_the_store_for_the_mode(config):
 
 
 @pytest.mark.parametrize(
-    "section",
+    "flags",
     [
-        {"faults": {"error_rate": 1.5}},
-        {"faults": {"latency_ms": -1}},
-        {"nonsense": 1},
-        {"username": "admin"},
-        {"rate_limit_per_second": 0},
+        ("--error-rate", "1.5"),
+        ("--latency-ms", "-1"),
+        ("--rate-limit", "0"),
     ],
 )
-def test_invalid_settings_are_refused(section):
-    with pytest.raises((ValueError, TypeError)):
-        SimulatorSettings.from_config({"simulator": section})
+def test_invalid_flags_are_refused(section, flags):
+    with pytest.raises(ValueError):
+        settings_from_args(parse(*flags), section)
+
+
+@pytest.mark.parametrize(
+    ("simulator", "named"),
+    [
+        # Faults and rate limits come from flags only: the configuration does not take them.
+        ({"faults": {"error_rate": 1.5}}, "simulator.faults: unknown key"),
+        ({"rate_limit_per_second": 0}, "simulator.rate_limit_per_second: unknown key"),
+        ({"nonsense": 1}, "simulator.nonsense: unknown key"),
+        ({"port": 70000}, "simulator.port: 70000 is not allowed"),
+        ({"mode": "replay"}, "mode replay needs replay_csv"),
+    ],
+)
+def test_invalid_config_sections_are_refused(simulator, named):
+    with pytest.raises(SettingsError, match="simulator") as refused:
+        _project(simulator)
+    assert named in str(refused.value)
+
+
+def test_a_username_without_a_password_is_refused():
+    section = _project({"username": "admin", "password": None}).simulator
+    with pytest.raises(ValueError, match="username and password"):
+        SimulatorSettings.from_section(section)

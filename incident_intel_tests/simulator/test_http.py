@@ -7,13 +7,13 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from incident_intel.simulator.canonical import API_SOURCE
-from incident_intel.sources.schema_mapping import (
+from incident_intel.silver.mapping import (
     cast_canonical,
     extract_strings,
     flatten_api_record,
     load_schema_mapping,
 )
+from incident_intel.simulator.canonical import API_SOURCE
 from incident_intel_tests.simulator.keyset import key, pull, window_query
 from incident_intel_tests.simulator.support import DAY, NEXT_DAY, serving, synthetic_store
 

@@ -1,0 +1,93 @@
+"""Bronze: API pages exactly as received, gzipped, with a manifest, one directory per day."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from incident_intel.ingest.servicenow_client import PulledPage
+from incident_intel.storage.atomic import new_staging_directory, replace_directory
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class BronzeManifest:
+    source_url: str
+    window_start: str
+    window_end: str
+    page_count: int
+    record_count: int
+    pages: list[dict[str, Any]]
+
+    @classmethod
+    def read(cls, directory: Path) -> BronzeManifest:
+        path = directory / MANIFEST
+        if not path.exists():
+            raise FileNotFoundError(f"bronze partition {directory} has no {MANIFEST}")
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def page_file_name(number: int) -> str:
+    return f"page-{number:05d}.json.gz"
+
+
+def write_bronze_partition(
+    directory: Path,
+    pages: Iterable[PulledPage],
+    *,
+    source_url: str,
+    window_start: datetime,
+    window_end: datetime,
+) -> BronzeManifest:
+    """Write every page to a staging directory, then swap it in whole.
+
+    A pull that fails halfway leaves the previous bronze of the day untouched, and two pulls
+    never mix.
+    """
+    staging = new_staging_directory(directory)
+    entries: list[dict[str, Any]] = []
+    try:
+        for page in pages:
+            name = page_file_name(page.number)
+            (staging / name).write_bytes(gzip.compress(page.body, compresslevel=5, mtime=0))
+            entries.append(
+                {
+                    "file": name,
+                    "query": page.query,
+                    "status": page.status,
+                    "records": len(page.records),
+                    "sha256": hashlib.sha256(page.body).hexdigest(),
+                }
+            )
+        manifest = BronzeManifest(
+            source_url=source_url,
+            window_start=window_start.isoformat(),
+            window_end=window_end.isoformat(),
+            page_count=len(entries),
+            record_count=sum(e["records"] for e in entries),
+            pages=entries,
+        )
+        (staging / MANIFEST).write_text(json.dumps(manifest.__dict__, indent=2), encoding="utf-8")
+        replace_directory(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return manifest
+
+
+def read_bronze_pages(directory: Path) -> Iterator[tuple[int, bytes]]:
+    """(page number, body as received) for each page in the manifest, verified by checksum."""
+    manifest = BronzeManifest.read(directory)
+    for number, entry in enumerate(manifest.pages, start=1):
+        body = gzip.decompress((directory / entry["file"]).read_bytes())
+        if hashlib.sha256(body).hexdigest() != entry["sha256"]:
+            raise ValueError(f"{directory / entry['file']} does not match its manifest checksum")
+        yield number, body

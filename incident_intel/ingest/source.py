@@ -1,0 +1,149 @@
+"""The incident source: a live ServiceNow instance, or the embedded simulator speaking its API.
+
+Both twins pull through the same HTTP client, so the demo and the tests exercise the code that
+runs against a real instance.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+import dagster as dg
+import httpx
+from pydantic import PrivateAttr
+
+from incident_intel.ingest.servicenow_client import (
+    PulledPage,
+    ServiceNowTableClient,
+    redact_url,
+)
+from incident_intel.settings import ProjectSettings, SimulatorSection, SourceSettings
+
+
+class IncidentSource(dg.ConfigurableResource, ABC):
+    """Pulls the incident versions updated in a time window, page by page, as received."""
+
+    pull: SourceSettings = SourceSettings()
+
+    @property
+    def mapping(self) -> str:
+        return self.pull.mapping
+
+    @property
+    @abstractmethod
+    def url(self) -> str:
+        """The instance URL, without credentials."""
+
+    @abstractmethod
+    def _auth(self) -> httpx.Auth | None: ...
+
+    def pull_window(self, start: datetime, end: datetime) -> Iterator[PulledPage]:
+        with ServiceNowTableClient(
+            self.url,
+            auth=self._auth(),
+            table=self.pull.table,
+            page_size=self.pull.page_size,
+            timeout_seconds=self.pull.timeout_seconds,
+            max_attempts=self.pull.max_attempts,
+            backoff_initial_seconds=self.pull.backoff_initial_seconds,
+            backoff_max_seconds=self.pull.backoff_max_seconds,
+        ) as client:
+            yield from client.pull_window(start, end)
+
+
+class ServiceNowIncidentSource(IncidentSource):
+    """A live ServiceNow instance's Table API, with basic or bearer credentials."""
+
+    instance_url: str
+    username: str | None = None
+    password: str | None = None
+    token: str | None = None
+
+    @property
+    def url(self) -> str:
+        return redact_url(self.instance_url)
+
+    def _auth(self) -> httpx.Auth | None:
+        if self.token:
+            return _BearerAuth(self.token)
+        if self.username and self.password:
+            return httpx.BasicAuth(self.username, self.password)
+        raise ValueError(
+            "ServiceNow credentials are missing: set SERVICENOW_TOKEN, or SERVICENOW_USERNAME "
+            "and SERVICENOW_PASSWORD"
+        )
+
+
+class _BearerAuth(httpx.Auth):
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request):
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+
+class SimulatedIncidentSource(IncidentSource):
+    """The built-in simulator, started on loopback for the duration of a step."""
+
+    simulator: SimulatorSection = SimulatorSection()
+
+    _server: Any = PrivateAttr(default=None)
+
+    def _ensure_server(self) -> None:
+        """Start on first use, so that steps which only read the mapping start no server."""
+        if self._server is None:
+            from incident_intel.simulator.server import SimulatorServer
+            from incident_intel.simulator.settings import SimulatorSettings
+
+            settings = SimulatorSettings(
+                username=self.simulator.username, password=self.simulator.password, port=0
+            )
+            self._server = SimulatorServer(self._store(), settings)
+            self._server.start()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def _store(self):
+        from incident_intel.simulator.replay import ReplayIncidentStore
+        from incident_intel.simulator.synthetic import SyntheticIncidentStore
+
+        if self.simulator.mode == "replay":
+            return ReplayIncidentStore(self.simulator.replay_csv)
+        return SyntheticIncidentStore(
+            seed=self.simulator.seed,
+            incidents_per_day=self.simulator.incidents_per_day,
+            start_date=date.fromisoformat(self.simulator.start_date),
+        )
+
+    @property
+    def url(self) -> str:
+        self._ensure_server()
+        return self._server.url
+
+    def _auth(self) -> httpx.Auth | None:
+        if self.simulator.username is None:
+            return None
+        return httpx.BasicAuth(self.simulator.username, self.simulator.password or "")
+
+
+def build_incident_source(settings: ProjectSettings) -> IncidentSource:
+    """A live source when SERVICENOW_INSTANCE_URL is set, else the embedded simulator."""
+    if os.environ.get("SERVICENOW_INSTANCE_URL"):
+        credentials: dict[str, Any] = {}
+        if os.environ.get("SERVICENOW_TOKEN"):
+            credentials["token"] = dg.EnvVar("SERVICENOW_TOKEN")
+        else:
+            credentials["username"] = dg.EnvVar("SERVICENOW_USERNAME")
+            credentials["password"] = dg.EnvVar("SERVICENOW_PASSWORD")
+        return ServiceNowIncidentSource(
+            instance_url=dg.EnvVar("SERVICENOW_INSTANCE_URL"), pull=settings.source, **credentials
+        )
+    return SimulatedIncidentSource(pull=settings.source, simulator=settings.simulator)

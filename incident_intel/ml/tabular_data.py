@@ -1,0 +1,96 @@
+"""Gold features (and optional text embeddings) as the frames the tabular models train on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import polars as pl
+from sklearn.decomposition import PCA
+
+from incident_intel.gold.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES
+from incident_intel.settings import CatBoostSettings
+
+SPLITS = ("train", "valid", "test")
+
+
+@dataclass(frozen=True)
+class TabularData:
+    """Per split: the rows (as polars, with labels) and the model inputs (as pandas)."""
+
+    rows: dict[str, pl.DataFrame]
+    X: dict[str, pd.DataFrame]
+    cat_features: list[str]
+    embedding_columns: list[str]
+    reducer: PCA | None
+
+
+def embedding_matrix(rows: pl.DataFrame, embeddings: pl.DataFrame) -> np.ndarray:
+    """The embedding of each row, in row order; incidents without one get zeros."""
+    joined = rows.select("sys_id").join(embeddings, on="sys_id", how="left", maintain_order="left")
+    dimension = embeddings.schema["embedding"].size
+    filled = joined.with_columns(
+        pl.col("embedding").fill_null(
+            pl.lit([0.0] * dimension, dtype=embeddings.schema["embedding"])
+        )
+    )
+    return filled["embedding"].to_numpy().astype(np.float32)
+
+
+def tabular_data(
+    features: pl.DataFrame,
+    label_filter: pl.Expr,
+    embeddings: pl.DataFrame | None = None,
+    components: int = 16,
+    seed: int = 42,
+) -> TabularData:
+    """Split rows that satisfy `label_filter` by their `split`, and build model inputs."""
+    labelled = features.filter(label_filter)
+    rows = {s: labelled.filter(pl.col("split") == s) for s in SPLITS}
+    if rows["train"].is_empty() or rows["valid"].is_empty() or rows["test"].is_empty():
+        counts = {s: rows[s].height for s in SPLITS}
+        raise ValueError(f"every split needs labelled incidents, got {counts}")
+    columns = [*CATEGORICAL_FEATURES, *NUMERIC_FEATURES]
+    X = {s: rows[s].select(columns).to_pandas() for s in SPLITS}
+    reducer = None
+    embedding_columns: list[str] = []
+    if embeddings is not None:
+        components = min(components, rows["train"].height - 1)
+        reducer = PCA(n_components=components, random_state=seed)
+        reducer.fit(embedding_matrix(rows["train"], embeddings))
+        embedding_columns = [f"text_pc{i}" for i in range(components)]
+        for s in SPLITS:
+            reduced = reducer.transform(embedding_matrix(rows[s], embeddings))
+            X[s] = pd.concat(
+                [X[s], pd.DataFrame(reduced, columns=embedding_columns, index=X[s].index)], axis=1
+            )
+    return TabularData(
+        rows=rows,
+        X=X,
+        cat_features=list(CATEGORICAL_FEATURES),
+        embedding_columns=embedding_columns,
+        reducer=reducer,
+    )
+
+
+def model_bundle(estimator, data: TabularData) -> dict:
+    """What scoring needs besides the estimator: the text reducer and the input columns."""
+    return {
+        "estimator": estimator,
+        "embedding_reducer": data.reducer,
+        "feature_columns": list(data.X["train"].columns),
+        "cat_features": data.cat_features,
+    }
+
+
+def catboost_params(data: TabularData, own: CatBoostSettings, seed: int) -> dict:
+    """The constructor arguments both CatBoost models take: columns and shared settings."""
+    return {
+        "cat_features": data.cat_features,
+        "embedding_columns": data.embedding_columns,
+        "iterations": own.iterations,
+        "learning_rate": own.learning_rate,
+        "depth": own.depth,
+        "seed": seed,
+    }

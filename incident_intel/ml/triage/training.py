@@ -1,0 +1,132 @@
+"""Triage: category and assignment group from the text and the fields known at open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from incident_intel.gold.embedding_cache import incident_text
+from incident_intel.ml.gates import GateResult, triage_gate
+from incident_intel.ml.tabular_data import SPLITS, embedding_matrix
+from incident_intel.ml.triage.baselines import TfidfLinearBaseline
+from incident_intel.ml.triage.estimator import AUTO_ROUTE, TriageClassifier
+from incident_intel.ml.triage.metrics import triage_report
+from incident_intel.settings import ModelSettings
+
+TARGETS = {"category": "final_category", "assignment_group": "final_assignment_group"}
+CONTEXT_FEATURES = ("contact_type", "location", "cmdb_ci", "priority")
+STRUCTURED_FIELDS = (
+    "category",
+    "subcategory",
+    "contact_type",
+    "location",
+    "cmdb_ci",
+    "priority",
+    "impact",
+    "urgency",
+)
+# Fields that give a target away: the subcategory names its category.
+REVEALING = {"category": ("category", "subcategory"), "assignment_group": ("assignment_group",)}
+
+
+def field_tokens(exclude: tuple[str, ...]) -> pl.Expr:
+    """The structured fields known at open as one token each, e.g. `location__Location_143`."""
+    tokens = [
+        pl.lit(f"{name}__")
+        + pl.col(name).cast(pl.String).fill_null("none").str.replace_all(r"\W+", "_")
+        for name in STRUCTURED_FIELDS
+        if name not in exclude
+    ]
+    return pl.concat_str(tokens, separator=" ")
+
+
+@dataclass(frozen=True)
+class TriageTraining:
+    target: str
+    model: TriageClassifier
+    metrics: dict[str, Any]
+    gate: GateResult
+
+
+def triage_inputs(
+    rows: pl.DataFrame, embeddings: pl.DataFrame | None, target: str
+) -> dict[str, Any]:
+    """The classifier's inputs for `rows`: texts, embeddings (or None) and categoricals.
+
+    Where an incident has no free text (an event-log export has none), its text is the
+    structured fields known at open, as tokens, less those that give the target away.
+    """
+    text = incident_text(pl.col("short_description"), pl.col("description"))
+    texts = rows.select(
+        pl.when(text == "").then(field_tokens(REVEALING[target])).otherwise(text).alias("text")
+    )["text"].to_list()
+    return {
+        "texts": texts,
+        "embeddings": None if embeddings is None else embedding_matrix(rows, embeddings),
+        "cats": rows.select(CONTEXT_FEATURES).cast(pl.String).to_pandas(),
+    }
+
+
+def routing_by_class(truth, predicted, actions) -> list[dict[str, Any]]:
+    """Per predicted class: the share auto-routed (coverage), and the share of those right."""
+    frame = pl.DataFrame(
+        {"truth": list(truth), "predicted": list(predicted), "action": list(actions)},
+        schema={"truth": pl.String, "predicted": pl.String, "action": pl.String},
+    )
+    table = frame.group_by("predicted").agg(
+        pl.len().alias("predicted_n"),
+        (pl.col("action") == AUTO_ROUTE).mean().alias("auto_route_coverage"),
+        pl.col("truth")
+        .filter(pl.col("action") == AUTO_ROUTE)
+        .eq(pl.col("predicted").filter(pl.col("action") == AUTO_ROUTE))
+        .mean()
+        .alias("auto_route_precision"),
+    )
+    return table.sort("predicted_n", descending=True).to_dicts()
+
+
+def _evaluate(model: TriageClassifier, inputs: dict[str, Any], y) -> dict[str, Any]:
+    labels, confidences = model.predict_top_k(**inputs, k=3)
+    actions = model.actions(labels[:, 0], confidences[:, 0])
+    truth = model.fold_labels(y)
+    report = triage_report(truth, labels, confidences, actions)
+    report["routing_by_class"] = routing_by_class(truth, labels[:, 0], actions)
+    return report
+
+
+def train_triage(
+    features: pl.DataFrame,
+    embeddings: pl.DataFrame | None,
+    target: str,
+    settings: ModelSettings,
+) -> TriageTraining:
+    own = settings.triage
+    label = TARGETS[target]
+    labelled = features.filter(pl.col(label).is_not_null())
+    rows = {s: labelled.filter(pl.col("split") == s) for s in SPLITS}
+    inputs = {s: triage_inputs(rows[s], embeddings, target) for s in SPLITS}
+    y = {s: rows[s][label].to_numpy() for s in SPLITS}
+    common = {
+        "min_class_count": own.min_class_count,
+        "target_precision": own.target_precision,
+        "review_precision": own.review_precision,
+        "seed": settings.seed,
+    }
+    model = TriageClassifier(**common, C=own.C, cat_features=list(CONTEXT_FEATURES))
+    model.fit(**inputs["train"], y=y["train"]).calibrate(**inputs["valid"], y=y["valid"])
+    baseline = TfidfLinearBaseline(**common)
+    text_only = {s: {"texts": inputs[s]["texts"]} for s in SPLITS}
+    baseline.fit(**text_only["train"], y=y["train"]).calibrate(**text_only["valid"], y=y["valid"])
+    metrics = {
+        "model": _evaluate(model, inputs["test"], y["test"]),
+        "baselines": {"tfidf_linear": _evaluate(baseline, text_only["test"], y["test"])},
+        "classes": len(model.classes_),
+        "folded_into_other": list(model.folded_classes_),
+        "rows": {s: rows[s].height for s in SPLITS},
+    }
+    gate = triage_gate(
+        metrics["model"]["top1_accuracy"], metrics["baselines"]["tfidf_linear"]["top1_accuracy"]
+    )
+    return TriageTraining(target=target, model=model, metrics=metrics, gate=gate)

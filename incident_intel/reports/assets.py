@@ -1,0 +1,79 @@
+"""Reports: the model evaluation, in JSON, markdown and PNG plots."""
+
+import json
+
+import dagster as dg
+
+from incident_intel.reports import plots
+from incident_intel.reports.evaluation import markdown_report
+from incident_intel.storage.atomic import write_bytes_atomic
+from incident_intel.storage.lake import LakeResource
+from incident_intel.storage.tables import (
+    INCIDENT_CLUSTERS,
+    MODEL_EVALUATION,
+    RESOLUTION_TIME_MODEL,
+    SLA_BREACH_MODEL,
+    TRIAGE_MODEL,
+)
+
+
+def _plots(summaries: dict[str, dict]) -> dict[str, bytes]:
+    breach = summaries["sla_breach_model"]["metrics"]
+    images = {
+        "sla_breach_pr_curve.png": plots.pr_curves(
+            breach["pr_curve"], breach["model"]["base_rate"]
+        ),
+        "sla_breach_reliability.png": plots.reliability(breach["reliability"]),
+        "resolution_time_residuals.png": plots.residuals(
+            summaries["resolution_time_model"]["metrics"]["residual_sample"]
+        ),
+    }
+    for target, metrics in summaries["triage_model"]["metrics"].items():
+        images[f"triage_{target}_routing.png"] = plots.routing_by_class(
+            target, metrics["model"]["routing_by_class"]
+        )
+    return images
+
+
+@dg.asset(
+    key=MODEL_EVALUATION.key,
+    ins={
+        "sla_breach_model": dg.AssetIn(SLA_BREACH_MODEL.key),
+        "resolution_time_model": dg.AssetIn(RESOLUTION_TIME_MODEL.key),
+        "triage_model": dg.AssetIn(TRIAGE_MODEL.key),
+        "incident_clusters": dg.AssetIn(INCIDENT_CLUSTERS.key),
+    },
+    group_name=MODEL_EVALUATION.layer,
+    kinds={"markdown"},
+)
+def model_evaluation(
+    context: dg.AssetExecutionContext,
+    lake: LakeResource,
+    sla_breach_model: dict,
+    resolution_time_model: dict,
+    triage_model: dict,
+    incident_clusters: dict,
+) -> dg.MaterializeResult:
+    """Every figure of every model beside its baseline, as JSON, markdown and PNG plots."""
+    summaries = {
+        "sla_breach_model": sla_breach_model,
+        "resolution_time_model": resolution_time_model,
+        "triage_model": triage_model,
+        "incident_clusters": incident_clusters,
+    }
+    directory = lake.paths.report_dir(MODEL_EVALUATION)
+    markdown = markdown_report(summaries)
+    write_bytes_atomic(
+        directory / "report.json",
+        json.dumps(summaries, indent=2, sort_keys=True, default=str).encode(),
+    )
+    write_bytes_atomic(directory / "report.md", markdown.encode())
+    for name, png in _plots(summaries).items():
+        write_bytes_atomic(directory / name, png)
+    return dg.MaterializeResult(
+        metadata={
+            "report": dg.MetadataValue.path(str(directory / "report.md")),
+            "promoted": ", ".join(n for n, s in summaries.items() if s["promoted"]) or "none",
+            "summary": dg.MetadataValue.md(markdown[:30000]),
+        }
+    )

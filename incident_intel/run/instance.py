@@ -1,0 +1,47 @@
+"""The local Dagster instance: $DAGSTER_HOME under the data root, and the UI started on it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from incident_intel.settings import PROJECT_ROOT, data_dir
+from incident_intel.storage.paths import LakePaths
+
+# `dagster asset materialize` says once per call that `dg launch` supersedes it; the command
+# still works and is what CI and the README use, so runs started from here hide that notice.
+QUIET_WARNINGS = "ignore:Function `asset_materialize_command` is superseded:FutureWarning"
+
+
+def ensure_dagster_home() -> Path:
+    """Create $DAGSTER_HOME with the project's dagster.yaml, and export it for child processes."""
+    home = Path(os.environ.get("DAGSTER_HOME") or LakePaths(data_dir()).dagster_home).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    instance_yaml = home / "dagster.yaml"
+    template = PROJECT_ROOT / "dagster.yaml"
+    if not instance_yaml.exists() or instance_yaml.read_bytes() != template.read_bytes():
+        shutil.copyfile(template, instance_yaml)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def dagster_executable() -> str:
+    sibling = Path(sys.executable).with_name("dagster")
+    return str(sibling) if sibling.exists() else (shutil.which("dagster") or "dagster")
+
+
+def quiet_environment() -> dict[str, str]:
+    """The environment for Dagster's command line, without its supersession notice."""
+    existing = os.environ.get("PYTHONWARNINGS")
+    warnings = f"{existing},{QUIET_WARNINGS}" if existing else QUIET_WARNINGS
+    return {**os.environ, "PYTHONWARNINGS": warnings}
+
+
+def serve_ui(host: str = "127.0.0.1", port: int = 3000) -> None:
+    ensure_dagster_home()
+    os.chdir(PROJECT_ROOT)
+    dagster = dagster_executable()
+    arguments = [dagster, "dev", "-w", "workspace.yaml", "-h", host, "-p", str(port)]
+    os.execve(dagster, arguments, quiet_environment())

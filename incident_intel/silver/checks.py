@@ -1,0 +1,129 @@
+"""Silver data checks: pure functions over frames, wrapped as Dagster checks.
+
+The per-partition checks run inside the silver multi-asset on the exact frames it writes
+(a single-run backfill covers many partitions, so the check must see each one); the table-wide
+checks on silver/incidents are plain `@dg.asset_check`s.
+"""
+
+from dataclasses import dataclass, field
+
+import dagster as dg
+import polars as pl
+
+from incident_intel.silver.mapping import SourceMapping
+from incident_intel.storage.tables import INCIDENTS
+from incident_intel.storage.warehouse import WarehouseResource
+
+INCIDENTS_TABLE = INCIDENTS.sql_name
+KEY_FIELDS = ("sys_id", "number", "state", "opened_at", "sys_updated_on", "priority")
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    passed: bool
+    metadata: dict[str, float | int | str] = field(default_factory=dict)
+
+    def to_result(
+        self, asset_key: dg.AssetKey, name: str, severity=dg.AssetCheckSeverity.ERROR
+    ) -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(
+            asset_key=asset_key,
+            check_name=name,
+            passed=self.passed,
+            severity=severity,
+            metadata=self.metadata,
+        )
+
+
+def key_fields_not_null(frame: pl.DataFrame) -> CheckOutcome:
+    nulls = {f: frame.get_column(f).null_count() for f in KEY_FIELDS}
+    return CheckOutcome(sum(nulls.values()) == 0, {f"null_{k}": v for k, v in nulls.items()})
+
+
+def values_in_allowed_sets(frame: pl.DataFrame, source: SourceMapping) -> CheckOutcome:
+    bad: dict[str, float | int | str] = {}
+    for f in source.canonical:
+        if f.allowed is None or f.name not in frame.columns:
+            continue
+        column = frame.get_column(f.name).drop_nulls()
+        allowed = pl.Series(list(f.allowed)).cast(column.dtype)
+        bad[f"outside_{f.name}"] = int((~column.is_in(allowed.implode())).sum())
+    return CheckOutcome(all(v == 0 for v in bad.values()), bad)
+
+
+def resolved_after_opened(frame: pl.DataFrame) -> CheckOutcome:
+    violations = frame.filter(pl.col("resolved_at") < pl.col("opened_at")).height
+    return CheckOutcome(violations == 0, {"violations": violations})
+
+
+def bronze_reconciles(bronze_records: int, versions: int, rejects: int) -> CheckOutcome:
+    return CheckOutcome(
+        bronze_records == versions + rejects,
+        {"bronze_records": bronze_records, "versions": versions, "rejects": rejects},
+    )
+
+
+def schema_drift(unknown: set[str], missing: set[str]) -> CheckOutcome:
+    return CheckOutcome(
+        not unknown and not missing,
+        {
+            "unknown_fields": ", ".join(sorted(unknown)) or "none",
+            "missing_fields": ", ".join(sorted(missing)) or "none",
+            "unknown_count": len(unknown),
+            "missing_count": len(missing),
+        },
+    )
+
+
+def sys_id_unique(total: int, distinct: int) -> CheckOutcome:
+    return CheckOutcome(total == distinct, {"rows": total, "distinct_sys_id": distinct})
+
+
+@dg.asset_check(asset=INCIDENTS.key, blocking=True, pool="warehouse")
+def incidents_sys_id_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Every incident appears once in the current-state table."""
+    with warehouse.get_connection() as connection:
+        total, distinct = connection.execute(
+            f"SELECT count(*), count(DISTINCT sys_id) FROM {INCIDENTS_TABLE}"
+        ).fetchall()[0]
+    return sys_id_unique(total, distinct).to_result(INCIDENTS.key, "incidents_sys_id_unique")
+
+
+@dg.asset_check(asset=INCIDENTS.key, blocking=True, pool="warehouse")
+def incidents_key_fields_not_null(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """The fields every downstream model keys on are present on every incident."""
+    columns = ", ".join(f"count(*) FILTER (WHERE {f} IS NULL) AS {f}" for f in KEY_FIELDS)
+    with warehouse.get_connection() as connection:
+        counts = connection.execute(f"SELECT {columns} FROM {INCIDENTS_TABLE}").fetchall()[0]
+    nulls = dict(zip(KEY_FIELDS, counts, strict=True))
+    return CheckOutcome(
+        sum(nulls.values()) == 0, {f"null_{k}": v for k, v in nulls.items()}
+    ).to_result(INCIDENTS.key, "incidents_key_fields_not_null")
+
+
+@dg.asset_check(asset=INCIDENTS.key, blocking=True, pool="warehouse")
+def incidents_resolved_after_opened(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """No incident is resolved before it was opened."""
+    with warehouse.get_connection() as connection:
+        violations = connection.execute(
+            f"SELECT count(*) FROM {INCIDENTS_TABLE} WHERE resolved_at < opened_at"
+        ).fetchall()[0][0]
+    return CheckOutcome(violations == 0, {"violations": violations}).to_result(
+        INCIDENTS.key, "incidents_resolved_after_opened"
+    )
+
+
+def combine_outcomes(outcomes: list[CheckOutcome]) -> CheckOutcome:
+    """One outcome for a run over many partitions: failed if any failed, numbers summed."""
+    metadata: dict[str, float | int | str] = {}
+    for outcome in outcomes:
+        for key, value in outcome.metadata.items():
+            if isinstance(value, int | float) and isinstance(metadata.get(key, 0), int | float):
+                metadata[key] = metadata.get(key, 0) + value
+            else:
+                previous = metadata.get(key)
+                metadata[key] = (
+                    value if previous in (None, "none", value) else f"{previous}, {value}"
+                )
+    metadata["partitions"] = len(outcomes)
+    return CheckOutcome(all(o.passed for o in outcomes), metadata)

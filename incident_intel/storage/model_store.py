@@ -1,0 +1,113 @@
+"""Versioned model artefacts: data/model/<model>/<version>/ and a `latest` pointer.
+
+A version's id derives from its training data and configuration, so the same data and config
+give the same version, and re-running a training overwrites that version rather than adding one.
+Only a model that passed its gates is promoted to `latest`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from incident_intel.storage.atomic import (
+    new_staging_directory,
+    replace_directory,
+    write_bytes_atomic,
+)
+
+ARTEFACT = "model.pkl"
+CARD = "model_card.json"
+THRESHOLDS = "thresholds.json"
+LATEST = "latest"
+
+
+def frame_fingerprint(frame: pl.DataFrame) -> str:
+    """A content hash of a frame, independent of where it came from."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps(frame.schema, default=str).encode())
+    digest.update(frame.hash_rows(seed=0).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def version_id(data_fingerprint: str, settings: dict[str, Any]) -> str:
+    payload = json.dumps({"data": data_fingerprint, "settings": settings}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class StoredModel:
+    name: str
+    version: str
+    path: Path
+    estimator: Any
+    card: dict[str, Any]
+    thresholds: dict[str, Any]
+
+
+class ModelStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _model_dir(self, name: str) -> Path:
+        return self.root / name
+
+    def save(
+        self,
+        name: str,
+        version: str,
+        estimator: Any,
+        card: dict[str, Any],
+        thresholds: dict[str, Any] | None = None,
+    ) -> Path:
+        final = self._model_dir(name) / version
+        staging = new_staging_directory(final)
+        (staging / ARTEFACT).write_bytes(pickle.dumps(estimator, protocol=5))
+        (staging / CARD).write_text(json.dumps(card, indent=2, sort_keys=True, default=str))
+        (staging / THRESHOLDS).write_text(
+            json.dumps(thresholds or {}, indent=2, sort_keys=True, default=str)
+        )
+        replace_directory(staging, final)
+        return final
+
+    def promote(self, name: str, version: str) -> None:
+        if not (self._model_dir(name) / version / ARTEFACT).exists():
+            raise FileNotFoundError(f"cannot promote {name} {version}: it was never saved")
+        write_bytes_atomic(self._model_dir(name) / LATEST, version.encode())
+
+    def candidates(self, name: str) -> list[str]:
+        """Every saved version of a model, promoted or not."""
+        directory = self._model_dir(name)
+        if not directory.exists():
+            return []
+        return sorted(p.name for p in directory.iterdir() if (p / CARD).exists())
+
+    def card(self, name: str, version: str) -> dict[str, Any]:
+        return json.loads((self._model_dir(name) / version / CARD).read_text())
+
+    def latest_version(self, name: str) -> str | None:
+        pointer = self._model_dir(name) / LATEST
+        return pointer.read_text().strip() if pointer.exists() else None
+
+    def load(self, name: str, version: str | None = None) -> StoredModel:
+        version = version or self.latest_version(name)
+        if version is None:
+            raise FileNotFoundError(
+                f"no promoted version of {name} under {self._model_dir(name)}: "
+                "materialise its model asset first"
+            )
+        path = self._model_dir(name) / version
+        return StoredModel(
+            name=name,
+            version=version,
+            path=path,
+            estimator=pickle.loads((path / ARTEFACT).read_bytes()),
+            card=json.loads((path / CARD).read_text()),
+            thresholds=json.loads((path / THRESHOLDS).read_text()),
+        )

@@ -1,0 +1,47 @@
+"""Where each table lives under the data root; every partition path derives from its key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from incident_intel.storage.tables import Table
+
+PARQUET_FILE = "part-0.parquet"
+
+
+@dataclass(frozen=True)
+class LakePaths:
+    root: Path
+
+    def partition_dir(self, table: Table, day: date) -> Path:
+        return self.root / table.layer / table.name / f"date={day.isoformat()}"
+
+    def partition_file(self, table: Table, day: date) -> Path:
+        return self.partition_dir(table, day) / PARQUET_FILE
+
+    def partition_glob(self, table: Table) -> Path:
+        return self.root / table.layer / table.name / "date=*" / "*.parquet"
+
+    def has_partitions(self, table: Table) -> bool:
+        return any((self.root / table.layer / table.name).glob("date=*/*.parquet"))
+
+    def table_file(self, table: Table, name: str = PARQUET_FILE) -> Path:
+        """An unpartitioned table's file, such as gold/incident_features/part-0.parquet."""
+        return self.root / table.layer / table.name / name
+
+    @property
+    def models(self) -> Path:
+        return self.root / "model"
+
+    def report_dir(self, report: Table) -> Path:
+        return self.root / report.layer / report.name
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster_home"

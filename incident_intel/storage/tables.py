@@ -1,0 +1,38 @@
+"""Every table of the lake, named once: its asset key, its warehouse name and its layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dagster as dg
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table's layer (the asset key prefix, group and folder) and its name."""
+
+    layer: str
+    name: str
+
+    @property
+    def key(self) -> dg.AssetKey:
+        return dg.AssetKey([self.layer, self.name])
+
+    @property
+    def sql_name(self) -> str:
+        """The table's name in the warehouse, schema-qualified by its layer."""
+        return f"{self.layer}.{self.name}"
+
+
+INCIDENT_PAGES = Table("bronze", "incident_pages")
+INCIDENT_VERSIONS = Table("silver", "incident_versions")
+INCIDENT_REJECTS = Table("silver", "incident_rejects")
+INCIDENTS = Table("silver", "incidents")
+INCIDENT_FEATURES = Table("gold", "incident_features")
+INCIDENT_TEXT_EMBEDDINGS = Table("gold", "incident_text_embeddings")
+OPS_DAILY_STATS = Table("gold", "ops_daily_stats")
+SLA_BREACH_MODEL = Table("ml", "sla_breach_model")
+RESOLUTION_TIME_MODEL = Table("ml", "resolution_time_model")
+TRIAGE_MODEL = Table("ml", "triage_model")
+INCIDENT_CLUSTERS = Table("ml", "incident_clusters")
+MODEL_EVALUATION = Table("reports", "model_evaluation")

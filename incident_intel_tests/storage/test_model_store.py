@@ -1,0 +1,32 @@
+import polars as pl
+import pytest
+
+from incident_intel.storage.model_store import ModelStore, frame_fingerprint, version_id
+
+
+def test_same_data_and_settings_give_the_same_version():
+    frame = pl.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    same = pl.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    assert version_id(frame_fingerprint(frame), {"seed": 1}) == version_id(
+        frame_fingerprint(same), {"seed": 1}
+    )
+    assert version_id(frame_fingerprint(frame), {"seed": 2}) != version_id(
+        frame_fingerprint(frame), {"seed": 1}
+    )
+    assert frame_fingerprint(frame) != frame_fingerprint(frame.reverse())
+
+
+def test_saved_versions_load_only_once_promoted(tmp_path):
+    store = ModelStore(tmp_path)
+    store.save("breach", "v1", {"weights": [1, 2]}, {"metrics": {"auc": 0.8}}, {"max_f1": 0.4})
+    with pytest.raises(FileNotFoundError, match="materialise"):
+        store.load("breach")
+    store.promote("breach", "v1")
+    loaded = store.load("breach")
+    assert loaded.estimator == {"weights": [1, 2]}
+    assert loaded.card["metrics"]["auc"] == 0.8 and loaded.thresholds == {"max_f1": 0.4}
+
+
+def test_promoting_an_unsaved_version_fails(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        ModelStore(tmp_path).promote("breach", "nope")

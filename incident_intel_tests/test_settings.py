@@ -1,0 +1,84 @@
+from datetime import date
+
+import pytest
+import yaml
+
+from incident_intel.settings import (
+    DEFAULT_CONFIG_PATH,
+    FeatureSettings,
+    ModelSettings,
+    ProjectSettings,
+    SettingsError,
+)
+
+
+def _config(**sections) -> dict:
+    return {"partitions_start_date": "2026-01-01", **sections}
+
+
+def test_the_shipped_config_loads_whole():
+    settings = ProjectSettings.load(DEFAULT_CONFIG_PATH)
+    raw = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
+    assert settings.partitions_start_date == date.fromisoformat(raw["partitions_start_date"])
+    assert settings.features.horizon_minutes == raw["features"]["horizon_minutes"]
+    assert settings.models.triage.targets == raw["models"]["triage"]["targets"]
+    resource = settings.resource()
+    assert resource.features.model_dump() == settings.features.model_dump()
+    assert resource.models.model_dump() == settings.models.model_dump()
+
+
+def test_defaults_fill_what_the_file_leaves_out():
+    settings = ProjectSettings.from_mapping(_config())
+    assert settings.features == FeatureSettings()
+    assert settings.models == ModelSettings()
+
+
+def test_a_misspelt_key_is_refused_with_a_did_you_mean():
+    with pytest.raises(SettingsError) as refused:
+        ProjectSettings.from_mapping(_config(features={"horizon_minute": 30}), source="cfg.yaml")
+    message = str(refused.value)
+    assert message.startswith("cfg.yaml is not valid")
+    assert "features.horizon_minute: unknown key; did you mean 'horizon_minutes'?" in message
+
+
+def test_a_misspelt_nested_key_and_section_are_both_named():
+    with pytest.raises(SettingsError) as refused:
+        ProjectSettings.from_mapping(
+            _config(model={"seed": 1}, features={"split": {"test_fraktion": 0.2}})
+        )
+    message = str(refused.value)
+    assert "model: unknown key; did you mean 'models'?" in message
+    assert "features.split.test_fraktion: unknown key; did you mean 'test_fraction'?" in message
+
+
+def test_a_bad_value_names_its_key_and_the_value():
+    with pytest.raises(SettingsError) as refused:
+        ProjectSettings.from_mapping(_config(features={"horizon_minutes": "soon"}))
+    message = str(refused.value)
+    assert "features.horizon_minutes: 'soon' is not allowed" in message
+    assert "integer" in message
+
+
+@pytest.mark.parametrize(
+    ("sections", "named"),
+    [
+        ({"partitions_start_date": "someday"}, "partitions_start_date: 'someday'"),
+        ({"features": {"split": {"test_start": "2026-13-01"}}}, "features.split.test_start"),
+        ({"models": {"triage": {"targets": ["priority"]}}}, "models.triage.targets: ['priority']"),
+        ({"source": {"page_size": 0}}, "source.page_size: 0 is not allowed"),
+    ],
+)
+def test_other_bad_values_name_their_key(sections, named):
+    with pytest.raises(SettingsError, match="is not valid") as refused:
+        ProjectSettings.from_mapping(_config() | sections)
+    assert named in str(refused.value)
+
+
+def test_a_missing_start_date_is_named():
+    with pytest.raises(SettingsError, match="partitions_start_date: required, but missing"):
+        ProjectSettings.from_mapping({})
+
+
+def test_a_missing_file_says_which_variable_to_set(tmp_path):
+    with pytest.raises(SettingsError, match="INCIDENT_INTEL_CONFIG"):
+        ProjectSettings.load(tmp_path / "absent.yaml")
