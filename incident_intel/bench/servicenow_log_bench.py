@@ -17,15 +17,25 @@ import polars as pl
 from incident_intel.bench.graph_run import derived_config, run_graph, timings_figures
 from incident_intel.silver.mapping import load_schema_mapping
 from incident_intel.storage.model_store import ModelStore
+from incident_intel.storage.paths import LakePaths
+from incident_intel.storage.tables import (
+    INCIDENT_CLUSTERS,
+    INCIDENT_FEATURES,
+    RESOLUTION_TIME_MODEL,
+    SLA_BREACH_MODEL,
+    TRIAGE_MODEL,
+)
 
 FIGURES = {
-    "sla_breach": ("sla_breach_model", ("roc_auc", "pr_auc", "brier", "base_rate", "n")),
+    "sla_breach": (SLA_BREACH_MODEL.name, ("roc_auc", "pr_auc", "brier", "base_rate", "n")),
     "resolution_time": (
-        "resolution_time_model",
+        RESOLUTION_TIME_MODEL.name,
         ("mae_hours", "rmse_hours", "median_ae_hours", "r2", "interval_coverage", "n"),
     ),
 }
-MODELS = ("sla_breach_model", "resolution_time_model", "triage_model", "incident_clusters")
+MODELS = tuple(
+    t.name for t in (SLA_BREACH_MODEL, RESOLUTION_TIME_MODEL, TRIAGE_MODEL, INCIDENT_CLUSTERS)
+)
 TRIAGE_FIGURES = ("top1_accuracy", "top3_accuracy", "macro_f1", "coverage_at_target_precision", "n")
 
 
@@ -82,16 +92,16 @@ def figures_from_cards(report: dict) -> dict[str, Any]:
         metrics = report[model]["metrics"]
         out[name] = {**_pick(metrics["model"], keys), "promoted": report[model]["promoted"]}
         out["baselines"][name] = {b: _pick(m, keys) for b, m in metrics["baselines"].items()}
-    out["sla_breach"]["f1_at_max_f1"] = report["sla_breach_model"]["metrics"]["thresholds"][
+    out["sla_breach"]["f1_at_max_f1"] = report[SLA_BREACH_MODEL.name]["metrics"]["thresholds"][
         "max_f1"
     ]["f1"]
-    for target, metrics in report["triage_model"]["metrics"].items():
+    for target, metrics in report[TRIAGE_MODEL.name]["metrics"].items():
         key = f"triage_{target}"
         out[key] = {**_pick(metrics["model"], TRIAGE_FIGURES), "classes": metrics["classes"]}
         out["baselines"][key] = {
             b: _pick(m, TRIAGE_FIGURES) for b, m in metrics["baselines"].items()
         }
-    clusters = report["incident_clusters"]["metrics"]
+    clusters = report[INCIDENT_CLUSTERS.name]["metrics"]
     out["clusters"] = _pick(
         clusters, ("k", "silhouette", "davies_bouldin", "category_purity", "group_purity")
     )
@@ -102,11 +112,12 @@ def figures_from_cards(report: dict) -> dict[str, Any]:
 
 
 def read_results(data: Path) -> dict[str, Any]:
-    features = pl.read_parquet(data / "gold" / "incident_features" / "part-0.parquet")
+    paths = LakePaths(data)
+    features = pl.read_parquet(paths.table_file(INCIDENT_FEATURES))
     return {
         "incidents": features.height,
         "split": dict(features["split"].value_counts().iter_rows()),
-        **figures_from_cards(candidate_cards(ModelStore(data / "model"))),
+        **figures_from_cards(candidate_cards(ModelStore(paths.models))),
     }
 
 

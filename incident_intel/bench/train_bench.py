@@ -11,15 +11,18 @@ import polars as pl
 from incident_intel.bench.graph_run import derived_config, run_graph, timings_figures
 from incident_intel.bench.servicenow_log_bench import candidate_cards, figures_from_cards
 from incident_intel.storage.model_store import ModelStore
+from incident_intel.storage.paths import LakePaths
+from incident_intel.storage.tables import INCIDENT_FEATURES
 
 LAST_DAY = date(2026, 3, 31)
 
 
 def _read(data: Path) -> dict[str, Any]:
-    features = pl.read_parquet(data / "gold" / "incident_features" / "part-0.parquet")
+    paths = LakePaths(data)
+    features = pl.read_parquet(paths.table_file(INCIDENT_FEATURES))
     return {
         "incidents": features.height,
-        **figures_from_cards(candidate_cards(ModelStore(data / "model"))),
+        **figures_from_cards(candidate_cards(ModelStore(paths.models))),
     }
 
 

@@ -73,6 +73,8 @@ def incident_features(
     )
     order = {"train": 0, "valid": 1, "test": 2}
     splits = splits.sort(pl.col("split").replace_strict(order))
+    sizes = ", ".join(f"{split} {n:,}" for split, n in splits.select("split", "incidents").rows())
+    context.log.info(f"{features.height:,} incidents as of opened_at + horizon: {sizes}")
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": features.height,
@@ -109,6 +111,10 @@ def incident_text_embeddings(
     started = time.perf_counter()
     run = embed_with_cache(texts, embedding_model.embedder, cache, dimension)
     seconds = time.perf_counter() - started
+    context.log.info(
+        f"{run.embeddings.height:,} incidents: {run.newly_embedded:,} texts embedded in "
+        f"{seconds:.1f} s, {run.cache_hits:,} from the cache"
+    )
     if run.newly_embedded:
         write_parquet_atomic(run.cache, cache_path)
     embedder = {
@@ -148,6 +154,7 @@ def ops_daily_stats(
         connection.execute(f"CREATE TEMP VIEW incidents AS SELECT * FROM {INCIDENTS.sql_name}")
         stats = connection.sql(OPS_STATS_SQL).pl()
     _publish(lake, warehouse, stats, OPS_DAILY_STATS)
+    context.log.info(f"{stats.height:,} rows of day x group x priority")
     recent = (
         stats.group_by("day")
         .agg(pl.col("opened").sum(), pl.col("resolved").sum(), pl.col("backlog").sum())

@@ -18,17 +18,17 @@ from incident_intel.storage.tables import (
 
 
 def _plots(summaries: dict[str, dict]) -> dict[str, bytes]:
-    breach = summaries["sla_breach_model"]["metrics"]
+    breach = summaries[SLA_BREACH_MODEL.name]["metrics"]
     images = {
         "sla_breach_pr_curve.png": plots.pr_curves(
             breach["pr_curve"], breach["model"]["base_rate"]
         ),
         "sla_breach_reliability.png": plots.reliability(breach["reliability"]),
         "resolution_time_residuals.png": plots.residuals(
-            summaries["resolution_time_model"]["metrics"]["residual_sample"]
+            summaries[RESOLUTION_TIME_MODEL.name]["metrics"]["residual_sample"]
         ),
     }
-    for target, metrics in summaries["triage_model"]["metrics"].items():
+    for target, metrics in summaries[TRIAGE_MODEL.name]["metrics"].items():
         images[f"triage_{target}_routing.png"] = plots.routing_by_class(
             target, metrics["model"]["routing_by_class"]
         )
@@ -56,12 +56,12 @@ def model_evaluation(
 ) -> dg.MaterializeResult:
     """Every figure of every model beside its baseline, as JSON, markdown and PNG plots."""
     summaries = {
-        "sla_breach_model": sla_breach_model,
-        "resolution_time_model": resolution_time_model,
-        "triage_model": triage_model,
-        "incident_clusters": incident_clusters,
+        SLA_BREACH_MODEL.name: sla_breach_model,
+        RESOLUTION_TIME_MODEL.name: resolution_time_model,
+        TRIAGE_MODEL.name: triage_model,
+        INCIDENT_CLUSTERS.name: incident_clusters,
     }
-    directory = lake.paths.report_dir(MODEL_EVALUATION)
+    directory = lake.paths.table_dir(MODEL_EVALUATION)
     markdown = markdown_report(summaries)
     write_bytes_atomic(
         directory / "report.json",
@@ -70,6 +70,7 @@ def model_evaluation(
     write_bytes_atomic(directory / "report.md", markdown.encode())
     for name, png in _plots(summaries).items():
         write_bytes_atomic(directory / name, png)
+    context.log.info(f"evaluation report written to {directory / 'report.md'}")
     return dg.MaterializeResult(
         metadata={
             "report": dg.MetadataValue.path(str(directory / "report.md")),

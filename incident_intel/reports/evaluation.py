@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from incident_intel.storage.tables import (
+    INCIDENT_CLUSTERS,
+    RESOLUTION_TIME_MODEL,
+    SLA_BREACH_MODEL,
+    TRIAGE_MODEL,
+)
+
 BREACH_KEYS = ("roc_auc", "pr_auc", "brier", "base_rate", "n")
 TTR_KEYS = ("mae_hours", "rmse_hours", "median_ae_hours", "r2", "interval_coverage", "n")
 TRIAGE_KEYS = (
@@ -187,10 +194,10 @@ def clusters_section(summary: dict) -> str:
 
 def markdown_report(summaries: dict[str, dict]) -> str:
     sections = {
-        "sla_breach_model": breach_section,
-        "resolution_time_model": resolution_section,
-        "triage_model": triage_section,
-        "incident_clusters": clusters_section,
+        SLA_BREACH_MODEL.name: breach_section,
+        RESOLUTION_TIME_MODEL.name: resolution_section,
+        TRIAGE_MODEL.name: triage_section,
+        INCIDENT_CLUSTERS.name: clusters_section,
     }
     body = [sections[name](summaries[name]) for name in sections if name in summaries]
     return "# Model evaluation\n\n" + "\n\n".join(body) + "\n"

@@ -11,11 +11,14 @@ import polars as pl
 from incident_intel.storage.model_store import ModelStore
 from incident_intel.storage.paths import LakePaths
 from incident_intel.storage.tables import (
+    INCIDENT_FEATURES,
     INCIDENT_PAGES,
     INCIDENT_REJECTS,
+    INCIDENT_TEXT_EMBEDDINGS,
     INCIDENT_VERSIONS,
     INCIDENTS,
     MODEL_EVALUATION,
+    OPS_DAILY_STATS,
 )
 from incident_intel.storage.warehouse import warehouse_at
 
@@ -38,7 +41,7 @@ def latest_check_results(runs: int) -> list[tuple[str, bool]]:
 
 def layer_row_counts(paths: LakePaths) -> dict[str, int]:
     counts: dict[str, int] = {}
-    manifests = sorted(paths.partition_glob(INCIDENT_PAGES).parent.parent.glob("*/manifest.json"))
+    manifests = sorted(paths.table_dir(INCIDENT_PAGES).glob("date=*/manifest.json"))
     counts[f"{INCIDENT_PAGES.key.to_user_string()} (records)"] = sum(
         json.loads(m.read_text())["record_count"] for m in manifests
     )
@@ -50,9 +53,9 @@ def layer_row_counts(paths: LakePaths) -> dict[str, int]:
         counts[INCIDENTS.key.to_user_string()] = connection.sql(
             f"SELECT count(*) FROM {INCIDENTS.sql_name}"
         ).fetchall()[0][0]
-    for table in sorted((paths.root / "gold").glob("*/part-0.parquet")):
-        counts[f"gold/{table.parent.name}"] = (
-            pl.scan_parquet(table).select(pl.len()).collect().item()
+    for table in (INCIDENT_FEATURES, INCIDENT_TEXT_EMBEDDINGS, OPS_DAILY_STATS):
+        counts[table.key.to_user_string()] = (
+            pl.scan_parquet(paths.table_file(table)).select(pl.len()).collect().item()
         )
     return counts
 
@@ -72,7 +75,7 @@ def print_summary(root: Path) -> None:
     for name in sorted(p.name for p in store.root.glob("*") if p.is_dir()):
         latest = store.latest_version(name)
         print(f"  model {name:<28} {'promoted ' + latest if latest else 'NOT promoted'}")
-    report = paths.report_dir(MODEL_EVALUATION) / "report.md"
+    report = paths.table_dir(MODEL_EVALUATION) / "report.md"
     if report.exists():
         print(f"  evaluation report: {report}")
     print(f"  data: {root}")

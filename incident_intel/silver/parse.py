@@ -18,15 +18,14 @@ from typing import Any
 
 import polars as pl
 
+from incident_intel.silver.cast import cast_canonical
+from incident_intel.silver.extract import extract_strings, flatten_api_record
 from incident_intel.silver.mapping import (
     DISPLAY_SUFFIX,
     CanonicalField,
     SourceMapping,
     canonical_columns,
     canonical_polars_schema,
-    cast_canonical,
-    extract_strings,
-    flatten_api_record,
 )
 
 KEY = ("sys_id", "sys_updated_on")

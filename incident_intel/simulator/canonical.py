@@ -12,11 +12,11 @@ from functools import cache
 
 import polars as pl
 
+from incident_intel.silver.cast import cast_canonical
 from incident_intel.silver.mapping import (
     SourceMapping,
     canonical_columns,
     canonical_polars_schema,
-    cast_canonical,
     load_schema_mapping,
 )
 

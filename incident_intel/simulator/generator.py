@@ -14,7 +14,7 @@ from functools import cache
 import numpy as np
 import polars as pl
 
-from incident_intel.simulator import catalog, outcomes, text
+from incident_intel.simulator import catalog, outcomes, routing, subcategories, text, users
 from incident_intel.simulator.canonical import columns, typed_schema
 from incident_intel.simulator.lifecycle import NONE, RESOLVED_SLOTS, SLOT_STATES, Plan, expand
 
@@ -44,10 +44,6 @@ URGENCY_P = np.array([0.1, 0.32, 0.58])
 ESCALATED_CATEGORIES = ("security", "network")
 ESCALATION_RATE = 0.3
 NO_CI_RATE = 0.15
-WRONG_GROUP_NOISE = 0.1
-WRONG_FIRST_GROUP_RATE = 0.3
-FIRST_GROUP_IS_SERVICE_DESK = 0.7
-SECOND_BOUNCE_RATE = 0.25
 HOLD_RATE = 0.18
 HOLD_PRONE_CATEGORIES = ("hardware", "access")
 HOLD_PRONE_RATE = 0.3
@@ -59,12 +55,11 @@ MISLEADING_TEXT_RATE = 0.12
 HOUR = 3600
 DAY = 24 * HOUR
 
-_SUBS = catalog.SUBCATEGORIES
-_SUB_CATEGORY = np.array([catalog.CATEGORIES.index(s.category) for s in _SUBS])
-_SUB_GROUP = np.array([catalog.GROUPS.index(s.group) for s in _SUBS])
+_SUBS = subcategories.SUBCATEGORIES
+_SUB_CATEGORY = np.array([subcategories.CATEGORIES.index(s.category) for s in _SUBS])
 _SUB_P = np.array(
     [
-        catalog.CATEGORY_WEIGHTS[s.category] / sum(t.category == s.category for t in _SUBS)
+        subcategories.CATEGORY_WEIGHTS[s.category] / sum(t.category == s.category for t in _SUBS)
         for s in _SUBS
     ]
 )
@@ -79,12 +74,6 @@ def expected_incidents(day: date, incidents_per_day: float) -> float:
     return incidents_per_day * WEEKDAY_SCALE * (WEEKEND_SHARE if weekend else 1.0)
 
 
-def _other_group(rng: np.random.Generator, excluded: np.ndarray) -> np.ndarray:
-    """A uniformly random group different from `excluded`, element-wise."""
-    drawn = rng.integers(0, len(catalog.GROUPS) - 1, len(excluded))
-    return drawn + (drawn >= excluded)
-
-
 def _opened(rng: np.random.Generator, day: date, n: int) -> np.ndarray:
     profile = HOURLY_WEEKEND if day.weekday() >= 5 else HOURLY_WEEKDAY
     hours = rng.choice(24, n, p=profile / profile.sum())
@@ -96,7 +85,7 @@ def _severity(rng: np.random.Generator, category: np.ndarray) -> tuple[np.ndarra
     n = len(category)
     impact = rng.choice(3, n, p=IMPACT_P) + 1
     urgency = rng.choice(3, n, p=URGENCY_P) + 1
-    escalated = np.isin(category, [catalog.CATEGORIES.index(c) for c in ESCALATED_CATEGORIES])
+    escalated = np.isin(category, [subcategories.CATEGORIES.index(c) for c in ESCALATED_CATEGORIES])
     bump = escalated & (rng.random(n) < ESCALATION_RATE)
     return np.maximum(impact - bump, 1), np.maximum(urgency - bump, 1)
 
@@ -108,30 +97,6 @@ def _ci(rng: np.random.Generator, sub: np.ndarray) -> np.ndarray:
     return np.where(has_ci, _SUB_CI_INDEX[np.minimum(pick, len(_SUB_CI_INDEX) - 1)], NONE)
 
 
-def _routing(rng: np.random.Generator, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Groups after 0, 1 and 2 reassignments, and the number of reassignments."""
-    n = len(sub)
-    final = np.where(
-        rng.random(n) < WRONG_GROUP_NOISE,
-        rng.integers(0, len(catalog.GROUPS), n),
-        _SUB_GROUP[sub],
-    )
-    wrong_first = (rng.random(n) < WRONG_FIRST_GROUP_RATE) & (final != catalog.SERVICE_DESK)
-    first = np.where(
-        rng.random(n) < FIRST_GROUP_IS_SERVICE_DESK, catalog.SERVICE_DESK, _other_group(rng, final)
-    )
-    bounced = wrong_first & (rng.random(n) < SECOND_BOUNCE_RATE)
-    groups = np.stack(
-        [
-            np.where(wrong_first, first, final),
-            np.where(bounced, _other_group(rng, final), final),
-            final,
-        ],
-        axis=1,
-    )
-    return groups, wrong_first.astype(np.int64) + bounced
-
-
 def _plan(rng: np.random.Generator, day: date, n: int) -> tuple[Plan, dict[str, np.ndarray]]:
     opened = _opened(rng, day, n)
     sub = rng.choice(len(_SUBS), n, p=_SUB_P / _SUB_P.sum())
@@ -139,17 +104,17 @@ def _plan(rng: np.random.Generator, day: date, n: int) -> tuple[Plan, dict[str, 
     impact, urgency = _severity(rng, category)
     priorities = outcomes.priority(impact, urgency)
     contact = rng.choice(len(catalog.CONTACT_TYPES), n, p=catalog.CONTACT_WEIGHTS)
-    inquiry = category == catalog.CATEGORIES.index("inquiry")
+    inquiry = category == subcategories.CATEGORIES.index("inquiry")
     monitoring = catalog.CONTACT_TYPES.index("monitoring")
     # Monitoring raises no inquiries: those come by phone instead.
     contact = np.where(inquiry & (contact == monitoring), 0, contact)
-    caller = rng.integers(0, catalog.N_CALLERS, n)
+    caller = rng.integers(0, users.N_CALLERS, n)
     ci = _ci(rng, sub)
-    groups, reassignments = _routing(rng, sub)
-    members = rng.integers(0, catalog.MEMBERS_PER_GROUP, (n, 3))
+    groups, reassignments = routing.draw_groups(rng, sub)
+    members = rng.integers(0, users.MEMBERS_PER_GROUP, (n, 3))
     # `people()` lists the callers, then each group's members in group order.
-    assignees = catalog.N_CALLERS + groups * catalog.MEMBERS_PER_GROUP + members
-    prone = np.isin(category, [catalog.CATEGORIES.index(c) for c in HOLD_PRONE_CATEGORIES])
+    assignees = users.N_CALLERS + groups * users.MEMBERS_PER_GROUP + members
+    prone = np.isin(category, [subcategories.CATEGORIES.index(c) for c in HOLD_PRONE_CATEGORIES])
     on_hold = rng.random(n) < np.where(prone, HOLD_PRONE_RATE, HOLD_RATE)
     canceled = rng.random(n) < CANCEL_RATE
     reopened = (rng.random(n) < REOPEN_RATE) & ~canceled
@@ -205,7 +170,7 @@ def _plan(rng: np.random.Generator, day: date, n: int) -> tuple[Plan, dict[str, 
 def _texts(
     rand: random.Random, fields: dict[str, np.ndarray]
 ) -> tuple[list[str], list[str], list[str]]:
-    people = catalog.people()
+    people = users.people()
     shorts, descriptions, notes = [], [], []
     for sub, text_sub, contact, caller, ci, code in zip(
         fields["sub"].tolist(),
@@ -240,13 +205,13 @@ def _lookup(values: list[str], index: np.ndarray) -> pl.Series:
 @cache
 def _references() -> dict[str, tuple[list[str], list[str]]]:
     """(sys_ids, display names) of each referenced table, in catalogue order."""
-    people = catalog.people()
+    people = users.people()
     return {
         "group": (
             [catalog.group_sys_id(g) for g in catalog.GROUPS],
             list(catalog.GROUPS),
         ),
-        "person": ([catalog.user_sys_id(p) for p in people], [p.name for p in people]),
+        "person": ([users.user_sys_id(p) for p in people], [p.name for p in people]),
         "location": (
             [catalog.location_sys_id(loc) for loc in catalog.LOCATIONS],
             list(catalog.LOCATIONS),
@@ -257,7 +222,7 @@ def _references() -> dict[str, tuple[list[str], list[str]]]:
 
 @cache
 def _home_locations() -> np.ndarray:
-    return np.array([p.location for p in catalog.people()])
+    return np.array([p.location for p in users.people()])
 
 
 def _datetime(name: str) -> pl.Expr:
@@ -296,7 +261,7 @@ def generate_day(seed: int, day: date, incidents_per_day: float) -> pl.DataFrame
             "priority": fields["priority"][at],
             "impact": fields["impact"][at],
             "urgency": fields["urgency"][at],
-            "category": _lookup(list(catalog.CATEGORIES), fields["category"][at]),
+            "category": _lookup(list(subcategories.CATEGORIES), fields["category"][at]),
             "subcategory": _lookup([s.name for s in _SUBS], fields["sub"][at]),
             "assignment_group": _lookup(refs["group"][0], versions.group),
             "assignment_group_display": _lookup(refs["group"][1], versions.group),

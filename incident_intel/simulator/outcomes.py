@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from incident_intel.simulator.catalog import CATEGORIES, GROUPS
+from incident_intel.simulator.catalog import GROUPS
+from incident_intel.simulator.subcategories import CATEGORIES
 
 # ServiceNow's default priority lookup: PRIORITY_MATRIX[impact - 1, urgency - 1].
 PRIORITY_MATRIX = np.array([[1, 2, 3], [2, 3, 4], [3, 4, 5]])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from incident_intel.simulator.catalog import Person
+from incident_intel.simulator.users import Person
 
 ORG_DOMAIN = "example.org"
 CORP_DOMAIN = "corp-example.com"

@@ -13,11 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from incident_intel.silver.mapping import (
-    SourceMapping,
-    extract_strings,
-    load_schema_mapping,
-)
+from incident_intel.silver.extract import extract_strings
+from incident_intel.silver.mapping import SourceMapping, load_schema_mapping
 from incident_intel.simulator.canonical import TIMESTAMP_FORMAT, Version, parse_timestamp
 from incident_intel.simulator.store import Clock, IncidentStore
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import random
 
 from incident_intel.simulator import pii
-from incident_intel.simulator.catalog import Person, Subcategory
+from incident_intel.simulator.subcategories import Subcategory
+from incident_intel.simulator.users import Person
 
 TYPO_RATE_SHORT = 0.06
 TYPO_RATE_DESCRIPTION = 0.12

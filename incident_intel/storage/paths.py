@@ -15,28 +15,28 @@ PARQUET_FILE = "part-0.parquet"
 class LakePaths:
     root: Path
 
+    def table_dir(self, table: Table) -> Path:
+        return self.root / table.layer / table.name
+
     def partition_dir(self, table: Table, day: date) -> Path:
-        return self.root / table.layer / table.name / f"date={day.isoformat()}"
+        return self.table_dir(table) / f"date={day.isoformat()}"
 
     def partition_file(self, table: Table, day: date) -> Path:
         return self.partition_dir(table, day) / PARQUET_FILE
 
     def partition_glob(self, table: Table) -> Path:
-        return self.root / table.layer / table.name / "date=*" / "*.parquet"
+        return self.table_dir(table) / "date=*" / "*.parquet"
 
     def has_partitions(self, table: Table) -> bool:
-        return any((self.root / table.layer / table.name).glob("date=*/*.parquet"))
+        return any(self.table_dir(table).glob("date=*/*.parquet"))
 
     def table_file(self, table: Table, name: str = PARQUET_FILE) -> Path:
         """An unpartitioned table's file, such as gold/incident_features/part-0.parquet."""
-        return self.root / table.layer / table.name / name
+        return self.table_dir(table) / name
 
     @property
     def models(self) -> Path:
         return self.root / "model"
-
-    def report_dir(self, report: Table) -> Path:
-        return self.root / report.layer / report.name
 
     @property
     def warehouse(self) -> Path:

@@ -1,13 +1,9 @@
 import polars as pl
 import pytest
 
-from incident_intel.silver.mapping import (
-    cast_canonical,
-    extract_strings,
-    flatten_api_record,
-    load_schema_mapping,
-    stable_id,
-)
+from incident_intel.silver.cast import cast_canonical
+from incident_intel.silver.extract import extract_strings, flatten_api_record, stable_id
+from incident_intel.silver.mapping import load_schema_mapping
 
 MAPPING = load_schema_mapping()
 API = MAPPING.source("servicenow_table_api")

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from incident_intel.simulator import catalog
+from incident_intel.simulator import catalog, subcategories
 from incident_intel.simulator.canonical import typed_schema
 from incident_intel.simulator.generator import MAX_LIFETIME_DAYS, generate_day
 from incident_intel.simulator.pii import GENERATORS, pii_samples
@@ -105,7 +104,7 @@ def test_outcomes_are_realistic_and_depend_on_fields(month):
 
 
 def test_the_final_group_usually_matches_the_subcategory(month):
-    right = {(s.category, s.name): s.group for s in catalog.SUBCATEGORIES}
+    right = {(s.category, s.name): s.group for s in subcategories.SUBCATEGORIES}
     final = _final(month)
     expected = [right[(c, s)] for c, s in zip(final["category"], final["subcategory"], strict=True)]
     agreement = (final["assignment_group_display"] == pl.Series(expected)).mean()
@@ -137,14 +136,12 @@ def test_text_plants_every_pii_format(month):
         assert re.search(shape, text), kind
 
 
-def test_bulk_generation_is_fast_and_matches_the_lazy_store():
+def test_bulk_generation_matches_the_lazy_store():
+    # Generation speed is measured by `incident-intel bench ingest`, not asserted here.
     store = synthetic_store(incidents_per_day=20_000)
-    started = time.perf_counter()
     frame = store.generate_canonical_frame(OPENED, OPENED)
-    elapsed = time.perf_counter() - started
     incidents = frame["sys_id"].n_unique()
     assert 18_000 < incidents < 30_000
-    assert elapsed < 5, f"{incidents} incidents took {elapsed:.1f}s"
 
     later = datetime(2026, 3, 1, tzinfo=UTC)
     lazy = synthetic_store(incidents_per_day=20, now=later)

@@ -1,18 +1,13 @@
 from __future__ import annotations
 
-import time
-
 import httpx
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from incident_intel.silver.mapping import (
-    cast_canonical,
-    extract_strings,
-    flatten_api_record,
-    load_schema_mapping,
-)
+from incident_intel.silver.cast import cast_canonical
+from incident_intel.silver.extract import extract_strings, flatten_api_record
+from incident_intel.silver.mapping import load_schema_mapping
 from incident_intel.simulator.canonical import API_SOURCE
 from incident_intel_tests.simulator.keyset import key, pull, window_query
 from incident_intel_tests.simulator.support import DAY, NEXT_DAY, serving, synthetic_store
@@ -143,13 +138,10 @@ def test_rate_limit_answers_429_with_retry_after(shared_store):
     assert statuses[2].json()["error"]["message"] == "Rate limit exceeded"
 
 
-def test_serves_1000_row_pages_with_display_value_all_fast():
+def test_serves_a_large_day_in_1000_row_pages_with_display_value_all():
+    # Throughput is measured by `incident-intel bench ingest`, not asserted here.
     store = synthetic_store(incidents_per_day=1500)
-    store.versions_between(DAY, NEXT_DAY)  # generate outside the timing
     with serving(store) as client:
-        started = time.perf_counter()
         pulled = pull(client, DAY, NEXT_DAY, limit=1000, display="all")
-        elapsed = time.perf_counter() - started
-    rate = len(pulled.rows) / elapsed
     assert len(pulled.rows) > 5000
-    assert rate >= 5000, f"{rate:.0f} records/s"
+    assert len(pulled.rows) == len(store.versions_between(DAY, NEXT_DAY))

@@ -27,36 +27,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import OneHotEncoder
 
 from incident_intel.ml.tabular import MISSING
+from incident_intel.ml.triage.actions import AUTO_ROUTE, ESCALATE, HUMAN_REVIEW, smallest_threshold
 from incident_intel.ml.triage.neighbours import neighbour_label_proba
 
 OTHER = "other"
-AUTO_ROUTE = "AUTO_ROUTE"
-HUMAN_REVIEW = "HUMAN_REVIEW"
-ESCALATE = "ESCALATE"
-ACTIONS = (AUTO_ROUTE, HUMAN_REVIEW, ESCALATE)
 
 
 def as_labels(y) -> np.ndarray:
     """Labels as an object array of strings, so integer codes and names behave alike."""
     return np.asarray([str(v) for v in y], dtype=object)
-
-
-def smallest_threshold(
-    confidence: np.ndarray, correct: np.ndarray, precision: float, min_support: int
-) -> float:
-    """Smallest confidence t where predictions with confidence >= t reach `precision`.
-
-    Only thresholds keeping at least `min_support` predictions count, so that a handful of lucky
-    predictions cannot set a threshold. Returns inf when none qualifies (never act).
-    """
-    order = np.argsort(-confidence, kind="stable")
-    conf, hits = confidence[order], correct[order].astype(float)
-    kept = np.arange(1, len(conf) + 1)
-    running_precision = np.cumsum(hits) / kept
-    # Alerting on conf >= t keeps every tie of t: evaluate at the last position of each value.
-    last = np.r_[np.flatnonzero(np.diff(conf)), len(conf) - 1] if len(conf) else np.array([], int)
-    ok = (running_precision[last] >= precision - 1e-12) & (kept[last] >= min_support)
-    return float(conf[last][ok].min()) if ok.any() else float("inf")
 
 
 class TriageClassifier:

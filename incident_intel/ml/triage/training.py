@@ -10,8 +10,9 @@ import polars as pl
 from incident_intel.gold.embedding_cache import incident_text
 from incident_intel.ml.gates import GateResult, triage_gate
 from incident_intel.ml.tabular_data import SPLITS, embedding_matrix
+from incident_intel.ml.triage.actions import AUTO_ROUTE
 from incident_intel.ml.triage.baselines import TfidfLinearBaseline
-from incident_intel.ml.triage.estimator import AUTO_ROUTE, TriageClassifier
+from incident_intel.ml.triage.estimator import TriageClassifier
 from incident_intel.ml.triage.metrics import triage_report
 from incident_intel.settings import ModelSettings
 

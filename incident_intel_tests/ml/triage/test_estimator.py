@@ -2,15 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from incident_intel.ml.triage.actions import AUTO_ROUTE, ESCALATE, HUMAN_REVIEW
 from incident_intel.ml.triage.baselines import TfidfLinearBaseline
-from incident_intel.ml.triage.estimator import (
-    AUTO_ROUTE,
-    ESCALATE,
-    HUMAN_REVIEW,
-    OTHER,
-    TriageClassifier,
-    smallest_threshold,
-)
+from incident_intel.ml.triage.estimator import OTHER, TriageClassifier
 from incident_intel.ml.triage.metrics import triage_report
 
 VOCAB = {
@@ -142,25 +136,6 @@ def test_baseline_ignores_embeddings_and_fields(splits) -> None:
     labels, _ = baseline.predict_top_k(test[0], k=3)
     assert labels.shape == (len(test[0]), 3)
     assert baseline.decide(test[0])["action"].isin([AUTO_ROUTE, HUMAN_REVIEW, ESCALATE]).all()
-
-
-@pytest.mark.parametrize(
-    ("confidence", "correct", "precision", "expected"),
-    [
-        ([0.9, 0.8, 0.7, 0.6, 0.5], [1, 1, 1, 1, 1], 0.9, 0.5),
-        ([0.9, 0.8, 0.7, 0.6, 0.5], [1, 1, 1, 0, 0], 0.9, 0.7),
-        ([0.9, 0.8, 0.7, 0.6, 0.5], [1, 1, 1, 0, 0], 0.6, 0.5),
-        ([0.9, 0.8, 0.7, 0.6, 0.5], [0, 0, 0, 0, 0], 0.6, float("inf")),
-    ],
-)
-def test_smallest_threshold(confidence, correct, precision, expected) -> None:
-    got = smallest_threshold(np.array(confidence), np.array(correct), precision, min_support=2)
-    assert got == expected
-
-
-def test_smallest_threshold_needs_support() -> None:
-    got = smallest_threshold(np.array([0.9, 0.5]), np.array([1, 0]), 0.9, min_support=2)
-    assert got == float("inf")
 
 
 def test_triage_report_bands() -> None:
