@@ -100,9 +100,11 @@ class SimulatorSection(StrictConfig):
         return _one_of(mode, SIMULATOR_MODES)
 
     @model_validator(mode="after")
-    def _replay_needs_a_file(self) -> SimulatorSection:
+    def _consistent(self) -> SimulatorSection:
         if self.mode == "replay" and not self.replay_csv:
             raise ValueError("mode replay needs replay_csv, the path of a ServiceNow CSV export")
+        if (self.username is None) != (self.password is None):
+            raise ValueError("set both username and password, or neither")
         return self
 
 

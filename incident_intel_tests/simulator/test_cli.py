@@ -109,7 +109,6 @@ def test_invalid_config_sections_are_refused(simulator, named):
     assert named in str(refused.value)
 
 
-def test_a_username_without_a_password_is_refused():
-    section = _project({"username": "admin", "password": None}).simulator
-    with pytest.raises(ValueError, match="username and password"):
-        SimulatorSettings.from_section(section)
+def test_a_username_without_a_password_is_refused_when_the_settings_load():
+    with pytest.raises(SettingsError, match="username and password"):
+        _project({"username": "admin", "password": None})
