@@ -1,6 +1,5 @@
 """The Dagster code location: assembles the layers, resources and schedule from the settings."""
 
-import warnings
 from pathlib import Path
 
 import dagster as dg
@@ -28,10 +27,7 @@ LAYERS = [gold, breach, resolution_time, triage, archetypes, reports]
 
 def build_definitions(settings: ProjectSettings, root: Path) -> dg.Definitions:
     partitions = daily_partitions(settings.partitions_start_date)
-    with warnings.catch_warnings():
-        # `backfill_policy` is beta in Dagster 1.13: the daily layers rely on single-run backfills.
-        warnings.simplefilter("ignore", dg.BetaWarning)
-        daily = [*build_bronze_assets(partitions), *build_silver_assets(partitions)]
+    daily = [*build_bronze_assets(partitions), *build_silver_assets(partitions)]
     return dg.Definitions(
         assets=[*daily, *dg.load_assets_from_modules(LAYERS)],
         asset_checks=dg.load_asset_checks_from_modules([silver_checks]),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
+
+# `backfill_policy` is beta in Dagster 1.13. The daily layers rely on single-run backfills, and
+# its BetaWarning would print from every process that loads the code location.
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)
 
 
 def daily_partitions(start: date) -> dg.DailyPartitionsDefinition:

@@ -108,6 +108,18 @@ class SimulatorSection(StrictConfig):
         return self
 
 
+class SilverSettings(StrictConfig):
+    """How much a day's pull may lose to rejects before its partition fails."""
+
+    max_reject_rate: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Rejects per bronze record above which a partition fails; exact repeats "
+        "of a version (page overlaps) do not count, since nothing is lost.",
+    )
+
+
 class SplitSettings(StrictConfig):
     """The time split: the newest fractions test and validate, or a date starts the test."""
 
@@ -188,8 +200,9 @@ class ModelSettings(StrictConfig):
 
 
 class SettingsResource(dg.ConfigurableResource):
-    """Feature and model settings, as assets read them; the launchpad overrides them per run."""
+    """Silver, feature and model settings, as assets read them; the launchpad overrides them."""
 
+    silver: SilverSettings = SilverSettings()
     features: FeatureSettings = FeatureSettings()
     models: ModelSettings = ModelSettings()
 
@@ -200,6 +213,7 @@ class ProjectSettings(Strict):
     partitions_start_date: date = Field(description="The first daily partition of sys_updated_on.")
     source: SourceSettings = SourceSettings()
     simulator: SimulatorSection = SimulatorSection()
+    silver: SilverSettings = SilverSettings()
     features: FeatureSettings = FeatureSettings()
     models: ModelSettings = ModelSettings()
 
@@ -231,7 +245,9 @@ class ProjectSettings(Strict):
         from the configured values; so a run that overrode one key would silently reset the
         others to the code's defaults. The resource's classes carry this file's values instead.
         """
-        return _with_own_defaults(SettingsResource(features=self.features, models=self.models))
+        return _with_own_defaults(
+            SettingsResource(silver=self.silver, features=self.features, models=self.models)
+        )
 
 
 def _with_own_defaults(value: SettingsT) -> SettingsT:

@@ -1,13 +1,16 @@
 """Silver: typed incident versions and their rejects per day, and the merged current state."""
 
+from datetime import date
+
 import dagster as dg
 
 from incident_intel.ingest.bronze import read_bronze_pages
 from incident_intel.ingest.source import IncidentSource
 from incident_intel.metadata import column_schema
 from incident_intel.partitions import day_window, partition_days
+from incident_intel.settings import SettingsResource
 from incident_intel.silver import checks
-from incident_intel.silver.mapping import load_schema_mapping
+from incident_intel.silver.mapping import SourceMapping, load_schema_mapping
 from incident_intel.silver.merge import merge_incidents
 from incident_intel.silver.parse import SilverPartition, build_silver_partition, versions_schema
 from incident_intel.storage.atomic import write_parquet_atomic
@@ -25,11 +28,15 @@ VERSION_CHECKS = {
     "incident_versions_allowed_values": "State, priority, impact and urgency are in their sets.",
     "incident_versions_resolved_after_opened": "No version is resolved before it was opened.",
     "incident_versions_reconcile_with_bronze": "Bronze records = versions + rejects.",
+    "incident_versions_reject_rate": "Rejects that lose data stay within silver.max_reject_rate "
+    "of each day's bronze records.",
 }
 DRIFT_CHECK = "incident_versions_schema_drift"
 
 
-def _check_outcomes(partition: SilverPartition, mapping) -> dict[str, checks.CheckOutcome]:
+def _check_outcomes(
+    day: date, partition: SilverPartition, mapping: SourceMapping, max_reject_rate: float
+) -> dict[str, checks.CheckOutcome]:
     return {
         "incident_versions_key_fields_not_null": checks.key_fields_not_null(partition.versions),
         "incident_versions_allowed_values": checks.values_in_allowed_sets(
@@ -38,6 +45,9 @@ def _check_outcomes(partition: SilverPartition, mapping) -> dict[str, checks.Che
         "incident_versions_resolved_after_opened": checks.resolved_after_opened(partition.versions),
         "incident_versions_reconcile_with_bronze": checks.bronze_reconciles(
             partition.bronze_records, partition.versions.height, partition.rejects.height
+        ),
+        "incident_versions_reject_rate": checks.reject_rate(
+            day, partition.rejects, partition.bronze_records, max_reject_rate
         ),
         DRIFT_CHECK: checks.schema_drift(
             set(partition.unknown_fields), set(partition.missing_fields)
@@ -87,7 +97,10 @@ def build_silver_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDe
         can_subset=True,
     )
     def silver_incident_versions(
-        context: dg.AssetExecutionContext, lake: LakeResource, source: IncidentSource
+        context: dg.AssetExecutionContext,
+        lake: LakeResource,
+        source: IncidentSource,
+        settings: SettingsResource,
     ):
         """Parses each day's bronze once; writes and reports the tables that were selected."""
         mapping = load_schema_mapping().source(source.mapping)
@@ -117,7 +130,8 @@ def build_silver_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDe
             totals["versions"] += partition.versions.height
             totals["rejects"] += partition.rejects.height
             totals["bronze"] += partition.bronze_records
-            for name, outcome in _check_outcomes(partition, mapping).items():
+            day_outcomes = _check_outcomes(day, partition, mapping, settings.silver.max_reject_rate)
+            for name, outcome in day_outcomes.items():
                 outcomes[name].append(outcome)
             context.log.info(
                 f"partition {done}/{len(days)} {day}: {partition.bronze_records} bronze "

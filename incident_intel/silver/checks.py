@@ -6,11 +6,13 @@ checks on silver/incidents are plain `@dg.asset_check`s.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import dagster as dg
 import polars as pl
 
 from incident_intel.silver.mapping import SourceMapping
+from incident_intel.silver.parse import EXACT_REPEAT
 from incident_intel.storage.tables import INCIDENTS
 from incident_intel.storage.warehouse import WarehouseResource
 
@@ -22,6 +24,7 @@ KEY_FIELDS = ("sys_id", "number", "state", "opened_at", "sys_updated_on", "prior
 class CheckOutcome:
     passed: bool
     metadata: dict[str, float | int | str] = field(default_factory=dict)
+    description: str | None = None
 
     def to_result(
         self, asset_key: dg.AssetKey, name: str, severity=dg.AssetCheckSeverity.ERROR
@@ -32,6 +35,7 @@ class CheckOutcome:
             passed=self.passed,
             severity=severity,
             metadata=self.metadata,
+            description=self.description,
         )
 
 
@@ -113,6 +117,37 @@ def incidents_resolved_after_opened(warehouse: WarehouseResource) -> dg.AssetChe
     )
 
 
+def reject_rate(
+    day: date, rejects: pl.DataFrame, bronze_records: int, limit: float
+) -> CheckOutcome:
+    """Fails when the rejects that lose data pass `limit` of the day's bronze records.
+
+    An exact repeat of a version (a page overlap) loses nothing and does not count.
+    """
+    lossy = rejects.filter(~pl.col("reason").str.starts_with(EXACT_REPEAT))
+    rate = lossy.height / bronze_records if bronze_records else 0.0
+    passed = rate <= limit
+    reasons = (
+        lossy.group_by("reason").len().sort(["len", "reason"], descending=[True, False]).head(3)
+    )
+    commonest = "; ".join(f"{reason} ({n})" for reason, n in reasons.iter_rows()) or "none"
+    description = None
+    if not passed:
+        description = (
+            f"{day}: {lossy.height} of {bronze_records} records rejected ({rate:.1%}, limit "
+            f"{limit:.1%}); commonest reasons: {commonest}"
+        )
+    return CheckOutcome(
+        passed,
+        {
+            "lossy_rejects": lossy.height,
+            "bronze_records": bronze_records,
+            "partitions_over_limit": int(not passed),
+        },
+        description,
+    )
+
+
 def combine_outcomes(outcomes: list[CheckOutcome]) -> CheckOutcome:
     """One outcome for a run over many partitions: failed if any failed, numbers summed."""
     metadata: dict[str, float | int | str] = {}
@@ -126,4 +161,7 @@ def combine_outcomes(outcomes: list[CheckOutcome]) -> CheckOutcome:
                     value if previous in (None, "none", value) else f"{previous}, {value}"
                 )
     metadata["partitions"] = len(outcomes)
-    return CheckOutcome(all(o.passed for o in outcomes), metadata)
+    failures = [o.description for o in outcomes if not o.passed and o.description]
+    return CheckOutcome(
+        all(o.passed for o in outcomes), metadata, "\n".join(failures) if failures else None
+    )

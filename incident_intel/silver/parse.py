@@ -29,6 +29,8 @@ from incident_intel.silver.mapping import (
 )
 
 KEY = ("sys_id", "sys_updated_on")
+# The reason given to an exact repeat of a version, which loses nothing.
+EXACT_REPEAT = "duplicate:"
 RESULT_ARRAY = re.compile(r'"result"\s*:\s*\[\s*')
 REJECT_SCHEMA = {
     "partition_date": pl.Date(),
@@ -251,7 +253,7 @@ def _reject_repeated_keys(typed: pl.DataFrame) -> pl.DataFrame:
     loser = valid & (pl.col("__position") != pl.col("__winner"))
     return ranked.with_columns(
         pl.when(loser & (pl.col("record_hash") == pl.col("__winner_hash")))
-        .then(pl.lit("duplicate: the same version appears more than once in this pull"))
+        .then(pl.lit(f"{EXACT_REPEAT} the same version appears more than once in this pull"))
         .when(loser)
         .then(pl.lit("superseded: another version has the same (sys_id, sys_updated_on)"))
         .otherwise(pl.col("__reason"))

@@ -13,6 +13,7 @@ import polars as pl
 from incident_intel.ingest.assets import build_bronze_assets
 from incident_intel.ingest.source import IncidentSource
 from incident_intel.partitions import daily_partitions
+from incident_intel.settings import ProjectSettings
 from incident_intel.silver.assets import build_silver_assets
 from incident_intel.silver.checks import (
     incidents_key_fields_not_null,
@@ -54,10 +55,11 @@ def synthetic_store(incidents_per_day: int = 120, seed: int = 11) -> SyntheticIn
 
 
 def lake_resources(data_dir: Path) -> dict[str, Any]:
-    """The resources every layer reads its data root through."""
+    """The resources every layer reads its data root and its settings through."""
     return {
         "lake": LakeResource(data_dir=str(data_dir)),
         "warehouse": warehouse_at(LakePaths(data_dir).warehouse),
+        "settings": ProjectSettings.load().resource(),
     }
 
 

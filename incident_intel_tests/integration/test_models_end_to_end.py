@@ -13,7 +13,7 @@ from incident_intel.ml.breach import assets as breach
 from incident_intel.ml.resolution_time import assets as resolution_time
 from incident_intel.ml.triage import assets as triage
 from incident_intel.reports import assets as reports
-from incident_intel.settings import ProjectSettings, SourceSettings
+from incident_intel.settings import SourceSettings
 from incident_intel.simulator.server import SimulatorServer
 from incident_intel.simulator.settings import SimulatorSettings
 from incident_intel.storage.model_store import ModelStore
@@ -33,7 +33,6 @@ def _downstream(root, selection=None) -> dg.ExecuteInProcessResult:
         selection=selection,
         resources={
             **lake_resources(root),
-            "settings": ProjectSettings.load().resource(),
             "embedding_model": EmbeddingModelResource(),
         },
     )
