@@ -14,6 +14,7 @@ import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dagster as dg
 import yaml
@@ -55,6 +56,14 @@ def _one_of(value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise ValueError(f"expected one of {', '.join(allowed)}")
     return value
+
+
+def _iana_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("expected an IANA time zone name such as UTC or Europe/Lisbon") from None
+    return name
 
 
 def _iso_date(value: str | None) -> str | None:
@@ -136,9 +145,16 @@ class FeatureSettings(StrictConfig):
     """Features are as known at opened_at + horizon_minutes."""
 
     horizon_minutes: int = Field(0, ge=0)
-    business_hours_start: int = Field(8, ge=0, le=23, description="Hour of day, UTC.")
-    business_hours_end: int = Field(18, ge=1, le=24, description="Hour of day, UTC.")
+    business_hours_start: int = Field(8, ge=0, le=23, description="Hour of day, local time.")
+    business_hours_end: int = Field(18, ge=1, le=24, description="Hour of day, local time.")
+    business_hours_timezone: str = Field(
+        "UTC",
+        description="IANA time zone of the team's working day, e.g. Europe/Lisbon; also the "
+        "clock of the opened_hour and opened_weekday features.",
+    )
     split: SplitSettings = SplitSettings()
+
+    _valid_timezone = field_validator("business_hours_timezone")(_iana_timezone)
 
     @property
     def test_start_date(self) -> date | None:

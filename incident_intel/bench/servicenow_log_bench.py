@@ -45,8 +45,7 @@ def update_days(events: Path) -> tuple[date, date]:
     days = (
         pl.scan_csv(events, infer_schema=False)
         .select(
-            pl.col(export.rule("sys_updated_on").source_field)
-            .str.strptime(pl.Datetime, export.timestamp_format, strict=False)
+            export.parse_timestamps(pl.col(export.rule("sys_updated_on").source_field))
             .dt.date()
             .alias("day")
         )

@@ -79,6 +79,8 @@ def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings
         f"CREATE TEMP TABLE as_of AS {_as_of_versions_sql(settings.horizon_minutes)}"
     )
     start, end = settings.business_hours_start, settings.business_hours_end
+    # Hour, weekday and business hours are read on the wall clock of the team's time zone.
+    local = f"timezone('{settings.business_hours_timezone}', a.opened_at)"
     frame = connection.sql(
         f"""
         WITH events AS (
@@ -105,10 +107,10 @@ def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings
             coalesce(a.cmdb_ci_display, a.cmdb_ci) AS cmdb_ci,
             coalesce(a.reassignment_count, 0) AS reassignment_count,
             coalesce(a.reopen_count, 0) AS reopen_count,
-            hour(a.opened_at) AS opened_hour,
-            isodow(a.opened_at) AS opened_weekday,
-            CAST(isodow(a.opened_at) <= 5 AND hour(a.opened_at) >= {start}
-                 AND hour(a.opened_at) < {end} AS INTEGER) AS in_business_hours,
+            hour({local}) AS opened_hour,
+            isodow({local}) AS opened_weekday,
+            CAST(isodow({local}) <= 5 AND hour({local}) >= {start}
+                 AND hour({local}) < {end} AS INTEGER) AS in_business_hours,
             CAST(coalesce(r.open_count, 0) AS BIGINT) AS group_backlog,
             count(*) OVER (ORDER BY a.opened_at
                            RANGE BETWEEN INTERVAL 1 HOUR PRECEDING AND CURRENT ROW) - 1

@@ -41,9 +41,7 @@ def cast_canonical(raw: pl.DataFrame, source: SourceMapping) -> tuple[pl.DataFra
                 .otherwise(None)
             )
         elif f.type == "datetime":
-            value = col.str.strptime(
-                pl.Datetime("us"), source.timestamp_format, strict=False
-            ).dt.replace_time_zone("UTC")
+            value = source.parse_timestamps(col)
         else:
             value = col
         typed.append(value.alias(f.name))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 import yaml
@@ -47,6 +48,16 @@ class SourceMapping:
     null_values: tuple[str, ...]
     rules: tuple[FieldRule, ...]
     canonical: tuple[CanonicalField, ...] = field(repr=False)
+    # The clock the source writes its timestamps on; silver holds UTC.
+    timezone: str = "UTC"
+
+    def parse_timestamps(self, column: pl.Expr) -> pl.Expr:
+        """The source's timestamp strings as UTC datetimes; null where one does not parse."""
+        return (
+            column.str.strptime(pl.Datetime("us"), self.timestamp_format, strict=False)
+            .dt.replace_time_zone(self.timezone, ambiguous="earliest", non_existent="null")
+            .dt.convert_time_zone("UTC")
+        )
 
     def rule(self, canonical_name: str) -> FieldRule:
         for rule in self.rules:
@@ -136,12 +147,21 @@ def _parse_source(
                 derive=props.get("derive"),
             )
         )
+    timezone = spec.get("timezone", "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"source {name!r}: timezone {timezone!r} is not an IANA time zone such as UTC "
+            "or Europe/Lisbon"
+        ) from None
     return SourceMapping(
         name=name,
         timestamp_format=spec["timestamp_format"],
         null_values=tuple(spec.get("null_values", [""])),
         rules=tuple(rules),
         canonical=canonical,
+        timezone=timezone,
     )
 
 

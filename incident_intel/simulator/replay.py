@@ -26,9 +26,7 @@ def _timestamps(frame: pl.DataFrame, source: SourceMapping) -> pl.DataFrame:
     names = [f.name for f in source.canonical if f.type == "datetime"]
     return frame.with_columns(
         pl.coalesce(
-            pl.col(n)
-            .str.strptime(pl.Datetime("us"), source.timestamp_format, strict=False)
-            .dt.strftime(TIMESTAMP_FORMAT),
+            source.parse_timestamps(pl.col(n)).dt.strftime(TIMESTAMP_FORMAT),
             pl.col(n),
         ).alias(n)
         for n in names

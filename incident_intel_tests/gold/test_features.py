@@ -191,3 +191,24 @@ def test_a_cutoff_makes_everything_opened_from_it_the_test_split():
     test = features.filter(pl.col("split") == "test")
     assert test["opened_at"].dt.date().min() == cutoff and test.height == 5
     assert features.filter(pl.col("split") == "valid").height == 3
+
+
+@pytest.mark.parametrize(
+    ("timezone", "hour", "weekday", "in_hours"),
+    # 2026-01-05 04:30 UTC is a Monday: still Sunday evening in New York, mid-morning in Tokyo.
+    [("UTC", 4, 1, 0), ("America/New_York", 23, 7, 0), ("Asia/Tokyo", 13, 1, 1)],
+)
+def test_business_hours_follow_the_teams_time_zone(timezone, hour, weekday, in_hours):
+    versions = _frame([_version("c", -4.5, -4.5)])
+    settings = FeatureSettings(business_hours_timezone=timezone)
+    row = build_features(versions, _incidents(versions), settings).row(0, named=True)
+    assert (row["opened_hour"], row["opened_weekday"], row["in_business_hours"]) == (
+        hour,
+        weekday,
+        in_hours,
+    )
+
+
+def test_an_unknown_time_zone_is_refused():
+    with pytest.raises(ValueError, match="IANA time zone"):
+        FeatureSettings(business_hours_timezone="Mars/Olympus")

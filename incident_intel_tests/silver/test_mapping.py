@@ -1,6 +1,11 @@
+import dataclasses
+from datetime import UTC, datetime
+
 import polars as pl
 import pytest
+import yaml
 
+from incident_intel.settings import DEFAULT_MAPPING_PATH
 from incident_intel.silver.cast import cast_canonical
 from incident_intel.silver.extract import extract_strings, flatten_api_record, stable_id
 from incident_intel.silver.mapping import load_schema_mapping
@@ -105,3 +110,27 @@ def test_csv_export_maps_labels_patterns_and_derived_ids():
 def test_unknown_mapping_name_is_a_clear_error():
     with pytest.raises(KeyError, match="known"):
         MAPPING.source("jira")
+
+
+@pytest.mark.parametrize(
+    ("timezone", "utc"),
+    [
+        ("UTC", datetime(2016, 7, 1, 9, 30, tzinfo=UTC)),
+        # Lisbon keeps summer time (UTC+1) in July; New York is on EDT (UTC-4).
+        ("Europe/Lisbon", datetime(2016, 7, 1, 8, 30, tzinfo=UTC)),
+        ("America/New_York", datetime(2016, 7, 1, 13, 30, tzinfo=UTC)),
+    ],
+)
+def test_export_timestamps_are_read_on_the_exports_clock(timezone, utc):
+    export = dataclasses.replace(CSV, timezone=timezone)
+    parsed = pl.select(export.parse_timestamps(pl.lit("1/7/2016 09:30"))).item()
+    assert parsed == utc
+
+
+def test_an_unknown_export_time_zone_is_a_clear_error(tmp_path):
+    mapping = yaml.safe_load(DEFAULT_MAPPING_PATH.read_text())
+    mapping["sources"]["servicenow_csv_export"]["timezone"] = "Lisbon"
+    path = tmp_path / "mapping.yaml"
+    path.write_text(yaml.safe_dump(mapping))
+    with pytest.raises(ValueError, match="'Lisbon' is not an IANA time zone"):
+        load_schema_mapping(str(path))
