@@ -135,7 +135,13 @@ class SimulatedIncidentSource(IncidentSource):
 
 
 def build_incident_source(settings: ProjectSettings) -> IncidentSource:
-    """A live source when SERVICENOW_INSTANCE_URL is set, else the embedded simulator."""
+    """The source the environment names, credentials only ever going to their own instance.
+
+    SERVICENOW_INSTANCE_URL: a live instance, with SERVICENOW_TOKEN or SERVICENOW_USERNAME and
+    SERVICENOW_PASSWORD (no defaults). INCIDENT_INTEL_SIMULATOR_URL: a simulator served apart
+    (the docker-compose service), with the simulator's credentials from the settings. Neither:
+    the embedded simulator, started on loopback.
+    """
     if os.environ.get("SERVICENOW_INSTANCE_URL"):
         credentials: dict[str, Any] = {}
         if os.environ.get("SERVICENOW_TOKEN"):
@@ -145,5 +151,12 @@ def build_incident_source(settings: ProjectSettings) -> IncidentSource:
             credentials["password"] = dg.EnvVar("SERVICENOW_PASSWORD")
         return ServiceNowIncidentSource(
             instance_url=dg.EnvVar("SERVICENOW_INSTANCE_URL"), pull=settings.source, **credentials
+        )
+    if os.environ.get("INCIDENT_INTEL_SIMULATOR_URL"):
+        return ServiceNowIncidentSource(
+            instance_url=dg.EnvVar("INCIDENT_INTEL_SIMULATOR_URL"),
+            username=settings.simulator.username,
+            password=settings.simulator.password,
+            pull=settings.source,
         )
     return SimulatedIncidentSource(pull=settings.source, simulator=settings.simulator)

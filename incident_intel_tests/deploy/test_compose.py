@@ -113,7 +113,8 @@ def test_docker_compose_config_validates() -> None:
     services = yaml.safe_load(rendered.stdout)["services"]
     assert set(services) == EXPECTED_SERVICES
     user_code_env = services["user-code"]["environment"]
-    assert user_code_env["SERVICENOW_INSTANCE_URL"] == "http://simulator:8765"
+    assert user_code_env["SERVICENOW_INSTANCE_URL"] == ""
+    assert user_code_env["INCIDENT_INTEL_SIMULATOR_URL"] == "http://simulator:8765"
     assert user_code_env["DAGSTER_POSTGRES_HOST"] == "postgres"
 
 
@@ -140,9 +141,10 @@ def test_compose_services_are_wired_together(compose: dict[str, Any]) -> None:
     assert simulator[:3] == ["incident-intel", "simulator", "serve"]
     port = _option(simulator, "--port")
     code_env = services["user-code"]["environment"]
-    assert _compose_default(code_env["SERVICENOW_INSTANCE_URL"]) == f"http://simulator:{port}"
-    assert _compose_default(code_env["SERVICENOW_USERNAME"]) == "admin"
-    assert _compose_default(code_env["SERVICENOW_PASSWORD"]) == "simulator"
+    assert code_env["INCIDENT_INTEL_SIMULATOR_URL"] == f"http://simulator:{port}"
+    # A live instance gets no default credentials: the simulator's would leak to it.
+    for variable in ("SERVICENOW_INSTANCE_URL", "SERVICENOW_USERNAME", "SERVICENOW_PASSWORD"):
+        assert _compose_default(code_env[variable]) == "", variable
 
     assert any(p.endswith(":3000") for p in services["webserver"]["ports"])
 
