@@ -59,6 +59,35 @@ def _spread_within_minutes(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def read_export(csv_path: str | Path, source: SourceMapping) -> pl.DataFrame:
+    """The export's rows as strings, or an error naming the file and what is wrong with it."""
+    try:
+        raw = pl.read_csv(csv_path, infer_schema=False)
+    except FileNotFoundError:
+        raise ValueError(f"{csv_path}: no such ServiceNow CSV export") from None
+    except pl.exceptions.NoDataError:
+        raise ValueError(f"{csv_path}: the CSV export is empty") from None
+    except pl.exceptions.ComputeError as error:
+        if "utf-8" in str(error).lower():
+            raise ValueError(
+                f"{csv_path}: the CSV export is not UTF-8; re-export it as UTF-8"
+            ) from None
+        raise ValueError(f"{csv_path}: not a readable CSV export ({error})") from None
+    missing = [
+        f"{rule.source_field} (for {rule.canonical})"
+        for rule in source.rules
+        if rule.derive is None
+        and any(f.name == rule.canonical and f.required for f in source.canonical)
+        and rule.source_field not in raw.columns
+    ]
+    if missing:
+        raise ValueError(
+            f"{csv_path}: the export lacks the column(s) {', '.join(missing)}, which the "
+            f"{source.name} mapping requires; it has: {', '.join(raw.columns) or 'no columns'}"
+        )
+    return raw
+
+
 def replay_versions(raw: pl.DataFrame) -> pl.DataFrame:
     """A CSV export (all columns as strings) -> canonical version strings, in file order."""
     source = load_schema_mapping().source(CSV_SOURCE)
@@ -72,7 +101,8 @@ class ReplayIncidentStore(IncidentStore):
 
     def __init__(self, csv_path: str | Path, clock: Clock | None = None) -> None:
         super().__init__(clock)
-        versions = replay_versions(pl.read_csv(csv_path, infer_schema=False))
+        source = load_schema_mapping().source(CSV_SOURCE)
+        versions = replay_versions(read_export(csv_path, source))
         # Kept as a frame and turned into dicts per window: dicts of the whole log are heavy.
         self._frame = versions.filter(_updated_on().is_not_null()).sort("sys_updated_on", "sys_id")
         self._keys = list(

@@ -8,7 +8,7 @@ import pytest
 from incident_intel.simulator.canonical import from_versions
 from incident_intel.simulator.replay import ReplayIncidentStore
 from incident_intel_tests.simulator.keyset import key, pull, value
-from incident_intel_tests.simulator.support import REPLAY_CSV, serving
+from incident_intel_tests.simulator.support import serving
 
 FIRST = datetime(2016, 3, 1, tzinfo=UTC)
 DAYS = 2
@@ -18,23 +18,20 @@ HEADER = (
     "assignment_group,made_sla\n"
 )
 
-needs_csv = pytest.mark.skipif(not REPLAY_CSV.exists(), reason="the shared CSV export is absent")
+
+@pytest.fixture(scope="module")
+def replay(servicenow_event_log) -> ReplayIncidentStore:
+    return ReplayIncidentStore(servicenow_event_log)
 
 
 @pytest.fixture(scope="module")
-def replay() -> ReplayIncidentStore:
-    return ReplayIncidentStore(REPLAY_CSV)
-
-
-@pytest.fixture(scope="module")
-def csv_rows() -> pl.DataFrame:
-    raw = pl.read_csv(REPLAY_CSV, infer_schema=False)
+def csv_rows(servicenow_event_log) -> pl.DataFrame:
+    raw = pl.read_csv(servicenow_event_log, infer_schema=False)
     updated = pl.col("sys_updated_at").str.strptime(pl.Datetime("us"), CSV_FORMAT)
     end = FIRST + timedelta(days=DAYS)
     return raw.filter(updated.dt.replace_time_zone("UTC").is_between(FIRST, end, closed="left"))
 
 
-@needs_csv
 def test_every_csv_row_of_the_days_is_one_version(replay, csv_rows):
     versions = replay.versions_between(FIRST, FIRST + timedelta(days=DAYS))
     assert len(versions) == csv_rows.height
@@ -45,7 +42,6 @@ def test_every_csv_row_of_the_days_is_one_version(replay, csv_rows):
     assert served == expected
 
 
-@needs_csv
 def test_same_minute_versions_get_distinct_seconds_in_mod_count_order(replay):
     versions = replay.versions_between(FIRST, FIRST + timedelta(days=DAYS))
     frame = from_versions(versions).with_columns(
@@ -59,7 +55,6 @@ def test_same_minute_versions_get_distinct_seconds_in_mod_count_order(replay):
     assert all(seconds == list(range(len(seconds))) for seconds in per_minute["second"].to_list())
 
 
-@needs_csv
 def test_a_keyset_pull_over_http_returns_every_row(replay, csv_rows):
     with serving(replay) as client:
         pulled = pull(client, FIRST, FIRST + timedelta(days=DAYS), limit=500, display="all")
@@ -67,14 +62,13 @@ def test_a_keyset_pull_over_http_returns_every_row(replay, csv_rows):
     assert value(pulled.rows[0], "number").startswith("INC")
 
 
-@needs_csv
-def test_real_bad_rows_are_served_for_silver_to_reject(replay):
+def test_real_bad_rows_are_served_for_silver_to_reject(replay, servicenow_event_log):
     everything = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
     rejects = replay.ground_truth_rejects(*everything)
     assert rejects.height > 0
     assert rejects["reason"].str.contains("sys_updated_on: before opened_at").all()
     accepted = replay.ground_truth(*everything).height
-    assert accepted + rejects.height == pl.read_csv(REPLAY_CSV, infer_schema=False).height
+    assert accepted + rejects.height == pl.read_csv(servicenow_event_log, infer_schema=False).height
 
 
 def test_bad_values_are_served_verbatim(tmp_path):
@@ -102,3 +96,29 @@ def test_bad_values_are_served_verbatim(tmp_path):
         record = pull(client, FIRST, FIRST + timedelta(days=1), display="all").rows[1]
     assert record["state"] == {"display_value": "-100", "value": "-100"}
     assert record["opened_at"]["value"] == "not a date"
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "the CSV export is empty"),
+        ("number,incident_state\nINC1,Résolu\n".encode("latin-1"), "is not UTF-8"),
+        (
+            b"incident_state,sys_mod_count,opened_at,sys_updated_at,priority\n"
+            b"New,0,1/3/2016 09:00,1/3/2016 09:00,3 - Moderate\n",
+            "lacks the column(s) number (for number)",
+        ),
+        (
+            b"number,sys_mod_count,opened_at,priority\nINC1,0,1/3/2016 09:00,3 - Moderate\n",
+            "incident_state (for state), sys_updated_at (for sys_updated_on)",
+        ),
+    ],
+    ids=["empty", "latin-1", "no number", "no state or update time"],
+)
+def test_an_unusable_export_is_refused_naming_the_file_and_the_problem(tmp_path, content, problem):
+    csv = tmp_path / "export.csv"
+    csv.write_bytes(content)
+    with pytest.raises(ValueError, match="export") as refused:
+        ReplayIncidentStore(csv)
+    assert str(refused.value).startswith(f"{csv}: ")
+    assert problem in str(refused.value)
