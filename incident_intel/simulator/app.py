@@ -9,8 +9,11 @@ from __future__ import annotations
 import asyncio
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 
 from incident_intel.simulator.auth import authorised
 from incident_intel.simulator.faults import FaultInjector, TokenBucket
@@ -20,6 +23,7 @@ from incident_intel.simulator.settings import SimulatorSettings
 from incident_intel.simulator.store import IncidentStore
 from incident_intel.simulator.table import parse_request, select
 
+TABLE_PATH = "/api/now/table/incident"
 ERROR_MESSAGES = {
     400: "Invalid query",
     401: "User Not Authenticated",
@@ -39,8 +43,12 @@ def error_response(status: int, detail: str, headers: dict[str, str] | None = No
     return Response(_json(body), status, headers, media_type="application/json")
 
 
-def link_header(request: Request, offset: int, limit: int, total: int) -> str:
-    """ServiceNow's Link header: first, prev, next and last pages by sysparm_offset."""
+def link_header(base_url: str, offset: int, limit: int, total: int) -> str:
+    """ServiceNow's Link header: first, prev, next and last pages by sysparm_offset.
+
+    The links carry the paging parameters only: echoing the whole request would make the
+    header several times the size of a long query, more than a client will parse.
+    """
     pages = {"first": 0}
     if offset > 0:
         pages["prev"] = max(0, offset - limit)
@@ -48,14 +56,21 @@ def link_header(request: Request, offset: int, limit: int, total: int) -> str:
         pages["next"] = offset + limit
     pages["last"] = max(0, (total - 1) // limit * limit)
     return ",".join(
-        f'<{request.url.include_query_params(sysparm_offset=value)}>;rel="{rel}"'
+        f"<{base_url}{TABLE_PATH}?{urlencode({'sysparm_offset': value, 'sysparm_limit': limit})}>"
+        f';rel="{rel}"'
         for rel, value in pages.items()
     )
 
 
-def create_app(store: IncidentStore, settings: SimulatorSettings) -> FastAPI:
+def create_app(store: IncidentStore, settings: SimulatorSettings, base_url: str) -> FastAPI:
+    """The Table API over `store`; every link served starts with `base_url`."""
+    # No trailing-slash redirects: Starlette builds them from the request's Host header.
     app = FastAPI(
-        title="ServiceNow Table API simulator", docs_url=None, redoc_url=None, openapi_url=None
+        title="ServiceNow Table API simulator",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        redirect_slashes=False,
     )
     fields = api_fields()
     faults = FaultInjector(settings.faults)
@@ -69,26 +84,10 @@ def create_app(store: IncidentStore, settings: SimulatorSettings) -> FastAPI:
     async def health() -> Response:
         return Response(_json({"status": "ok"}), media_type="application/json")
 
-    # Handlers are async and do their work on the event loop: requests are served one at a
-    # time, so the store, the fault generator and the rate limiter need no further locking.
-    @app.get("/api/now/table/incident")
-    async def incidents(request: Request) -> Response:
-        if not authorised(request.headers.get("authorization"), settings):
-            return error_response(
-                401,
-                "Required to provide Auth information",
-                {"WWW-Authenticate": 'Basic realm="Service-now"'},
-            )
-        wait = bucket.take() if bucket else 0
-        if wait:
-            return error_response(429, "Too many requests", {"Retry-After": str(wait)})
-        if faults.delayed():
-            await asyncio.sleep(settings.faults.latency_ms / 1000)
-        status = faults.error_status()
-        if status:
-            return error_response(status, "Injected fault")
+    def table_page(params: QueryParams) -> Response:
+        """A page of the table for these parameters: parsing, evaluation and rendering."""
         try:
-            table_request = parse_request(request.query_params, fields, settings.max_page_size)
+            table_request = parse_request(params, fields, settings.max_page_size)
         except QueryError as error:
             return error_response(400, str(error))
         selection = select(store, table_request, fields)
@@ -106,15 +105,35 @@ def create_app(store: IncidentStore, settings: SimulatorSettings) -> FastAPI:
         render = record_renderer(
             table_request.fields,
             table_request.display,
-            str(request.base_url),
+            base_url,
             table_request.exclude_reference_link,
         )
         body = faults.truncated(_json({"result": [render(v) for v in page]}))
         faults.concurrent_update(store, page, selection.window_end)
         headers = {
             "X-Total-Count": str(total),
-            "Link": link_header(request, offset, limit, total),
+            "Link": link_header(base_url, offset, limit, total),
         }
         return Response(body, 200, headers, media_type="application/json")
+
+    @app.get(TABLE_PATH)
+    async def incidents(request: Request) -> Response:
+        if not authorised(request.headers.get("authorization"), settings):
+            return error_response(
+                401,
+                "Required to provide Auth information",
+                {"WWW-Authenticate": 'Basic realm="Service-now"'},
+            )
+        wait = bucket.take() if bucket else 0
+        if wait:
+            return error_response(429, "Too many requests", {"Retry-After": str(wait)})
+        if faults.delayed():
+            await asyncio.sleep(settings.faults.latency_ms / 1000)
+        status = faults.error_status()
+        if status:
+            return error_response(status, "Injected fault")
+        # A query can take seconds to evaluate: in a worker thread it holds up no other request,
+        # which is why the store, the fault injector and the rate limiter lock their state.
+        return await run_in_threadpool(table_page, request.query_params)
 
     return app

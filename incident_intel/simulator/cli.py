@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 from datetime import date
 from typing import Any
 
@@ -15,7 +16,8 @@ import uvicorn
 from incident_intel.settings import ProjectSettings, SimulatorSection
 from incident_intel.simulator.app import create_app
 from incident_intel.simulator.replay import ReplayIncidentStore
-from incident_intel.simulator.settings import FaultSettings, SimulatorSettings
+from incident_intel.simulator.server import bind
+from incident_intel.simulator.settings import FaultSettings, SimulatorSettings, http_url
 from incident_intel.simulator.store import IncidentStore
 from incident_intel.simulator.synthetic import SyntheticIncidentStore
 
@@ -30,6 +32,7 @@ SETTING_FLAGS = (
     "token",
     "rate_limit_per_second",
     "rate_limit_burst",
+    "base_url",
 )
 FAULT_FLAGS = tuple(f.name for f in dataclasses.fields(FaultSettings))
 
@@ -53,6 +56,9 @@ def add_simulator_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--rate-limit", dest="rate_limit_per_second", type=float, help="requests per second"
     )
     serve.add_argument("--rate-limit-burst", type=int)
+    serve.add_argument(
+        "--base-url", help="URL clients reach the simulator at (default: the bound address)"
+    )
     faults = serve.add_argument_group("faults (all off by default)")
     faults.add_argument("--fault-seed", dest="seed_faults", type=int)
     faults.add_argument("--error-rate", type=float)
@@ -90,5 +96,13 @@ def build_store(args: argparse.Namespace, settings: SimulatorSettings) -> Incide
 
 def serve_command(args: argparse.Namespace) -> None:
     settings = settings_from_args(args, ProjectSettings.load().simulator)
-    app = create_app(build_store(args, settings), settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, access_log=False)
+    # Bound first, so that links name the real port even when the port asked for is 0.
+    sock = bind(settings.host, settings.port)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(build_store(args, settings), settings, settings.link_base(port)),
+        access_log=False,
+    )
+    # Given a socket, uvicorn does not say where it listens.
+    logging.getLogger("uvicorn.error").info("Serving on %s", http_url(settings.host, port))
+    uvicorn.Server(config).run(sockets=[sock])

@@ -29,6 +29,10 @@ _COMPARE = {
     "<=": operator.le,
 }
 _DATE_FORMATS = (TIMESTAMP_FORMAT, "%Y-%m-%d")
+# Date-times compare as text, which orders them only with four-digit years (strftime does not
+# pad earlier ones on every platform), and a bound may move one second later.
+EARLIEST = datetime(1000, 1, 1)
+LATEST = datetime.max.replace(microsecond=0) - timedelta(seconds=1)
 
 
 class QueryError(ValueError):
@@ -51,13 +55,23 @@ class EncodedQuery:
     order_by: tuple[tuple[str, bool], ...]  # (field, descending)
 
 
-def _timestamp(value: str) -> str:
+def _parse_datetime(value: str) -> datetime:
     for fmt in _DATE_FORMATS:
         try:
-            return datetime.strptime(value, fmt).strftime(TIMESTAMP_FORMAT)
+            return datetime.strptime(value, fmt)
         except ValueError:
             continue
     raise QueryError(f"'{value}' is not a date-time of the form YYYY-MM-DD HH:MM:SS")
+
+
+def _timestamp(value: str) -> str:
+    moment = _parse_datetime(value)
+    if not EARLIEST <= moment <= LATEST:
+        raise QueryError(
+            f"'{value}' is out of range: date-times must lie between "
+            f"{EARLIEST:{TIMESTAMP_FORMAT}} and {LATEST:{TIMESTAMP_FORMAT}}"
+        )
+    return moment.strftime(TIMESTAMP_FORMAT)
 
 
 def _condition(term: str, fields: dict[str, ApiField]) -> Condition:
@@ -107,7 +121,8 @@ def _key(field: ApiField) -> Callable[[Version], object]:
     if field.type != "int":
         return value
     # Numbers sort numerically, and bad values after them rather than breaking the sort.
-    return lambda v: (0, int(s), "") if (s := value(v)).isdigit() else (1, 0, s)
+    # isdecimal, here and below, not isdigit: int() refuses some digits isdigit accepts ("²").
+    return lambda v: (0, int(s), "") if (s := value(v)).isdecimal() else (1, 0, s)
 
 
 def _test(condition: Condition, fields: dict[str, ApiField]) -> Callable[[Version], bool]:
@@ -115,9 +130,9 @@ def _test(condition: Condition, fields: dict[str, ApiField]) -> Callable[[Versio
     compare = _COMPARE[condition.op]
     expected: str | int = condition.value
     value = field.value
-    if field.type == "int" and condition.value.isdigit():
+    if field.type == "int" and condition.value.isdecimal():
         expected = int(condition.value)
-        return lambda v: (s := value(v)).isdigit() and compare(int(s), expected)
+        return lambda v: (s := value(v)).isdecimal() and compare(int(s), expected)
     return lambda v: compare(value(v), expected)
 
 

@@ -10,10 +10,22 @@ from types import TracebackType
 import uvicorn
 
 from incident_intel.simulator.app import create_app
-from incident_intel.simulator.settings import SimulatorSettings
+from incident_intel.simulator.settings import SimulatorSettings, http_url
 from incident_intel.simulator.store import IncidentStore
 
 STARTUP_TIMEOUT_SECONDS = 10.0
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A socket bound to (host, port): binding before uvicorn starts tells the real port."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 class SimulatorServer:
@@ -25,7 +37,7 @@ class SimulatorServer:
 
     def __init__(self, store: IncidentStore, settings: SimulatorSettings | None = None) -> None:
         self.settings = settings or SimulatorSettings()
-        self._app = create_app(store, self.settings)
+        self._store = store
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
@@ -34,21 +46,15 @@ class SimulatorServer:
     def url(self) -> str:
         if self._port is None:
             raise RuntimeError("the simulator is not running")
-        return f"http://{self.settings.host}:{self._port}"
+        return http_url(self.settings.host, self._port)
 
     def start(self) -> SimulatorServer:
         if self._thread is not None:
             raise RuntimeError("the simulator is already running")
-        # Binding the socket here tells us the real port before uvicorn starts.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((self.settings.host, self.settings.port))
-        except OSError:
-            sock.close()
-            raise
+        sock = bind(self.settings.host, self.settings.port)
         self._port = sock.getsockname()[1]
-        config = uvicorn.Config(self._app, log_level="warning", access_log=False, lifespan="off")
+        app = create_app(self._store, self.settings, self.settings.link_base(self._port))
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, daemon=True

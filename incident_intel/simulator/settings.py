@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from incident_intel.settings import SimulatorSection
@@ -13,6 +14,17 @@ if TYPE_CHECKING:
 def _check_rate(name: str, value: float) -> None:
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"{name} must lie in [0, 1], got {value}")
+
+
+def _check_base_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"base_url must be an http(s) URL without query or fragment, got {url!r}")
+
+
+def http_url(host: str, port: int) -> str:
+    """The URL of a server listening on (host, port)."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 @dataclass(frozen=True)
@@ -53,8 +65,13 @@ class SimulatorSettings:
     incidents_per_day: float = 300
     start_date: date = date(2025, 12, 1)
     faults: FaultSettings = field(default_factory=FaultSettings)
+    # Where clients reach the simulator (behind a proxy, say); None means the bound address.
+    # Links never come from the request's Host header, which any caller can forge.
+    base_url: str | None = None
 
     def __post_init__(self) -> None:
+        if self.base_url is not None:
+            _check_base_url(self.base_url)
         if (self.username is None) != (self.password is None):
             raise ValueError("set both username and password, or neither")
         if self.rate_limit_per_second is not None and self.rate_limit_per_second <= 0:
@@ -65,6 +82,12 @@ class SimulatorSettings:
     @property
     def requires_auth(self) -> bool:
         return self.username is not None or self.token is not None
+
+    def link_base(self, port: int) -> str:
+        """What the links served start with, for a simulator bound to `port`."""
+        if self.base_url is not None:
+            return self.base_url.rstrip("/")
+        return http_url(self.host, port)
 
     @classmethod
     def from_section(cls, section: SimulatorSection) -> SimulatorSettings:

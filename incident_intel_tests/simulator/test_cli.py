@@ -49,6 +49,7 @@ def test_flags_override_the_config(section):
         "--error-rate", "0.1", "--latency-ms", "5", "--fault-seed", "9",
         "--update-during-paging-rate", "0.2", "--duplicate-row-rate", "0.3",
         "--short-page-rate", "0.4", "--truncated-body-rate", "0.05",
+        "--base-url", "https://sim.example.com",
     )  # fmt: skip
     settings = settings_from_args(args, section)
     assert (settings.port, settings.seed, settings.incidents_per_day) == (9000, 5, 50)
@@ -56,6 +57,7 @@ def test_flags_override_the_config(section):
     assert settings.token == "abc"
     assert settings.username == section.username
     assert settings.rate_limit_per_second == 20
+    assert settings.link_base(9000) == "https://sim.example.com"
     assert settings.faults == FaultSettings(
         seed=9,
         error_rate=0.1,
@@ -66,6 +68,18 @@ def test_flags_override_the_config(section):
         short_page_rate=0.4,
     )
     assert callable(args.handler)
+
+
+@pytest.mark.parametrize(
+    ("host", "base_url", "expected"),
+    [
+        ("127.0.0.1", None, "http://127.0.0.1:8123"),
+        ("::1", None, "http://[::1]:8123"),
+        ("0.0.0.0", "https://sim.example.com/sn/", "https://sim.example.com/sn"),
+    ],
+)
+def test_links_start_with_the_base_url_or_the_bound_address(host, base_url, expected):
+    assert SimulatorSettings(host=host, base_url=base_url).link_base(8123) == expected
 
 
 def test_builds_the_store_for_the_mode(section):
@@ -85,6 +99,8 @@ def test_builds_the_store_for_the_mode(section):
         ("--error-rate", "1.5"),
         ("--latency-ms", "-1"),
         ("--rate-limit", "0"),
+        ("--base-url", "sim.example.com"),
+        ("--base-url", "https://sim.example.com/?q=1"),
     ],
 )
 def test_invalid_flags_are_refused(section, flags):

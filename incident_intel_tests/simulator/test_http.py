@@ -67,17 +67,58 @@ def test_total_count_and_link_headers(shared_store):
         )
     assert int(response.headers["X-Total-Count"]) == total
     assert len(response.json()["result"]) == 10
-    links = {
-        link["rel"]: httpx.URL(link["url"]).params
-        for link in httpx.Response(200, headers={"Link": response.headers["Link"]}).links.values()
-    }
-    assert {rel: int(params["sysparm_offset"]) for rel, params in links.items()} == {
+    links = {rel: httpx.URL(link["url"]) for rel, link in response.links.items()}
+    assert {rel: int(url.params["sysparm_offset"]) for rel, url in links.items()} == {
         "first": 0,
         "prev": 10,
         "next": 30,
         "last": (total - 1) // 10 * 10,
     }
-    assert all(params["sysparm_query"] == query for params in links.values())
+    # Only the paging parameters: echoing the query would grow the header with it.
+    assert all(set(url.params) == {"sysparm_offset", "sysparm_limit"} for url in links.values())
+    assert all(url.params["sysparm_limit"] == "10" for url in links.values())
+    assert all(url.path == URL for url in links.values())
+
+
+def test_the_link_header_does_not_grow_with_the_query(shared_store):
+    # ~48 KB of conditions that each exclude an incident number no incident has.
+    query = window_query(DAY, NEXT_DAY) + "".join(f"^number!=X{i:09d}" for i in range(2500))
+    with serving(shared_store) as client:
+        response = client.get(URL, params={"sysparm_query": query, "sysparm_limit": 10})
+    assert response.status_code == 200
+    assert len(response.json()["result"]) == 10
+    assert len(response.headers["Link"]) < 1000
+    assert set(response.links) == {"first", "next", "last"}
+
+
+def _reference_links(response: httpx.Response, name: str) -> list[str]:
+    return [r[name]["link"] for r in response.json()["result"] if "link" in (r[name] or {})]
+
+
+def test_the_host_header_is_never_trusted(shared_store):
+    forged = {"Host": "evil.example"}
+    page = {**ONE_ROW, "sysparm_limit": 5, "sysparm_display_value": "all"}
+    with serving(shared_store) as client:
+        table = client.get(URL, params=page, headers=forged)
+        others = [client.get(path, headers=forged) for path in (URL + "/", "/health/")]
+        base = str(client.base_url).rstrip("/")
+    assert table.status_code == 200
+    for response in [table, *others]:
+        headers = " ".join(f"{name}: {value}" for name, value in response.headers.items())
+        assert "evil.example" not in headers + response.text
+    links = [link["url"] for link in table.links.values()] + _reference_links(table, "caller_id")
+    assert len(links) > 5
+    assert all(link.startswith(base + "/api/now/table/") for link in links)
+
+
+def test_links_use_the_configured_base_url(shared_store):
+    with serving(shared_store, base_url="https://instance.example.com/") as client:
+        response = client.get(URL, params=ONE_ROW)
+    links = [link["url"] for link in response.links.values()] + _reference_links(
+        response, "caller_id"
+    )
+    assert len(links) > 1
+    assert all(link.startswith("https://instance.example.com/api/now/table/") for link in links)
 
 
 def test_offset_paging_and_fields(shared_store):
@@ -128,6 +169,28 @@ def test_bad_parameters_get_a_servicenow_style_400(shared_store, params):
     assert response.status_code == 400
     assert response.json()["status"] == "failure"
     assert response.json()["error"]["detail"]
+
+
+EDGE_TIMESTAMPS = (
+    "9999-12-31 23:59:59",
+    "0001-01-01 00:00:00",
+    "0999-06-30",
+    "10000-01-01 00:00:00",
+    "2026-02-30 00:00:00",
+    "2026-01-05T10:00:00Z",
+)
+
+
+def test_a_timestamp_out_of_range_or_malformed_gets_a_400_naming_it(shared_store):
+    with serving(shared_store) as client:
+        for value in EDGE_TIMESTAMPS:
+            for op in ("=", ">=", ">", "<"):
+                query = f"sys_updated_on{op}{value}"
+                response = client.get(URL, params={"sysparm_query": query})
+                assert response.status_code == 400, query
+                assert response.json()["status"] == "failure"
+                assert response.json()["error"]["message"] == "Invalid query"
+                assert value in response.json()["error"]["detail"]
 
 
 def test_rate_limit_answers_429_with_retry_after(shared_store):

@@ -109,3 +109,31 @@ def test_orders_by_each_key_in_turn():
 def test_unparseable_queries_are_refused(text):
     with pytest.raises(QueryError):
         parse_query(text, FIELDS)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "9999-12-31 23:59:59",  # a bound one second later is no date-time
+        "0001-01-01 00:00:00",  # years before 1000 do not sort as text
+        "0999-12-31",
+    ],
+)
+@pytest.mark.parametrize("op", ["=", ">", ">=", "<", "<="])
+def test_timestamps_at_the_calendars_edge_are_refused_by_value(op, value):
+    with pytest.raises(QueryError, match=value):
+        parse_query(f"sys_updated_on{op}{value}", FIELDS)
+
+
+@pytest.mark.parametrize("op", ["=", ">", ">=", "<", "<="])
+def test_the_widest_timestamps_accepted_still_bound_a_range(op):
+    for value in ("1000-01-01 00:00:00", "9999-12-31 23:59:58"):
+        assert updated_range(parse_query(f"sys_updated_on{op}{value}", FIELDS)) != (None, None)
+
+
+def test_a_digit_that_is_not_decimal_compares_and_sorts_as_text():
+    test = predicate(parse_query("sys_mod_count>²", FIELDS), FIELDS)
+    assert test(version("t", "a", sys_mod_count="3")) is False
+    rows = [version("t", "a", sys_mod_count="²"), version("t", "b", sys_mod_count="3")]
+    ordered = order(rows, parse_query("ORDERBYsys_mod_count", FIELDS), FIELDS)
+    assert [r["sys_id"] for r in ordered] == ["b", "a"]
