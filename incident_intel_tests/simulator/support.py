@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
-from incident_intel.settings import PROJECT_ROOT
 from incident_intel.simulator.server import SimulatorServer
 from incident_intel.simulator.settings import SimulatorSettings
 from incident_intel.simulator.store import IncidentStore
@@ -18,7 +17,6 @@ NOW = datetime(2026, 1, 20, 12, tzinfo=UTC)
 DAY = datetime(2026, 1, 5, tzinfo=UTC)
 NEXT_DAY = DAY + timedelta(days=1)
 START_DATE = date(2025, 12, 1)
-REPLAY_CSV = PROJECT_ROOT.parent / "shared" / "data" / "servicenow_incident_event_log.csv.gz"
 
 
 def synthetic_store(

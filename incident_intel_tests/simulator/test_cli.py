@@ -10,7 +10,6 @@ from incident_intel.simulator.cli import add_simulator_parser, build_store, sett
 from incident_intel.simulator.replay import ReplayIncidentStore
 from incident_intel.simulator.settings import FaultSettings, SimulatorSettings
 from incident_intel.simulator.synthetic import SyntheticIncidentStore
-from incident_intel_tests.simulator.support import REPLAY_CSV
 
 
 @pytest.fixture(scope="module")
@@ -82,15 +81,14 @@ def test_links_start_with_the_base_url_or_the_bound_address(host, base_url, expe
     assert SimulatorSettings(host=host, base_url=base_url).link_base(8123) == expected
 
 
-def test_builds_the_store_for_the_mode(section):
+def test_builds_the_store_for_the_mode(section, servicenow_event_log):
     synthetic = build_store(parse("--seed", "3"), settings_from_args(parse("--seed", "3"), section))
     assert isinstance(synthetic, SyntheticIncidentStore)
     assert synthetic.seed == 3
     with pytest.raises(SystemExit):
         build_store(parse("--mode", "replay"), SimulatorSettings())
-    if REPLAY_CSV.exists():
-        replay = parse("--mode", "replay", "--csv", str(REPLAY_CSV))
-        assert isinstance(build_store(replay, SimulatorSettings()), ReplayIncidentStore)
+    replay = parse("--mode", "replay", "--csv", str(servicenow_event_log))
+    assert isinstance(build_store(replay, SimulatorSettings()), ReplayIncidentStore)
 
 
 @pytest.mark.parametrize(
