@@ -27,6 +27,12 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
     window.add_argument("--partition", help="one day, YYYY-MM-DD")
     window.add_argument("--partition-range", help="FIRST...LAST, as one single-run backfill")
     materialize.set_defaults(handler=lambda a: _materialize(a))
+    sql = subparsers.add_parser(
+        "sql",
+        help="query the lake beside the pipeline, e.g. 'select count(*) from silver.incidents'",
+    )
+    sql.add_argument("query", help="one SQL statement over silver.* and gold.*")
+    sql.set_defaults(handler=lambda a: _sql(a))
     dev = subparsers.add_parser("dev", help="start the Dagster UI only")
     dev.add_argument("--port", type=int, default=3000)
     dev.set_defaults(handler=lambda a: _dev(a))
@@ -52,6 +58,20 @@ def _materialize(args: argparse.Namespace) -> None:
     )
     if not materialize(args.select, window):
         raise SystemExit(1)
+
+
+def _sql(args: argparse.Namespace) -> None:
+    import duckdb
+
+    from incident_intel.settings import data_dir
+    from incident_intel.storage.paths import LakePaths
+    from incident_intel.storage.reader import lake_reader
+
+    with lake_reader(LakePaths(data_dir())) as reader:
+        try:
+            reader.sql(args.query).show(max_rows=50)
+        except duckdb.Error as error:
+            raise SystemExit(f"query failed: {error}") from None
 
 
 def _dev(args: argparse.Namespace) -> None:

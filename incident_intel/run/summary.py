@@ -6,21 +6,10 @@ import json
 import os
 from pathlib import Path
 
-import polars as pl
-
 from incident_intel.storage.model_store import ModelStore
 from incident_intel.storage.paths import LakePaths
-from incident_intel.storage.tables import (
-    INCIDENT_FEATURES,
-    INCIDENT_PAGES,
-    INCIDENT_REJECTS,
-    INCIDENT_TEXT_EMBEDDINGS,
-    INCIDENT_VERSIONS,
-    INCIDENTS,
-    MODEL_EVALUATION,
-    OPS_DAILY_STATS,
-)
-from incident_intel.storage.warehouse import warehouse_at
+from incident_intel.storage.reader import PARTITIONED, UNPARTITIONED, lake_reader
+from incident_intel.storage.tables import INCIDENT_PAGES, INCIDENTS, MODEL_EVALUATION
 
 
 def latest_check_results(runs: int) -> list[tuple[str, bool]]:
@@ -40,23 +29,26 @@ def latest_check_results(runs: int) -> list[tuple[str, bool]]:
 
 
 def layer_row_counts(paths: LakePaths) -> dict[str, int]:
-    counts: dict[str, int] = {}
+    """Rows per table, read beside the pipeline (a summary must never hold the writer's file)."""
     manifests = sorted(paths.table_dir(INCIDENT_PAGES).glob("date=*/manifest.json"))
-    counts[f"{INCIDENT_PAGES.key.to_user_string()} (records)"] = sum(
-        json.loads(m.read_text())["record_count"] for m in manifests
-    )
-    for table in (INCIDENT_VERSIONS, INCIDENT_REJECTS):
-        counts[table.key.to_user_string()] = (
-            pl.scan_parquet(paths.partition_glob(table)).select(pl.len()).collect().item()
+    counts = {
+        f"{INCIDENT_PAGES.key.to_user_string()} (records)": sum(
+            json.loads(m.read_text())["record_count"] for m in manifests
         )
-    with warehouse_at(paths.warehouse, read_only=True).get_connection() as connection:
-        counts[INCIDENTS.key.to_user_string()] = connection.sql(
-            f"SELECT count(*) FROM {INCIDENTS.sql_name}"
-        ).fetchall()[0][0]
-    for table in (INCIDENT_FEATURES, INCIDENT_TEXT_EMBEDDINGS, OPS_DAILY_STATS):
-        counts[table.key.to_user_string()] = (
-            pl.scan_parquet(paths.table_file(table)).select(pl.len()).collect().item()
-        )
+    }
+    tables = (*PARTITIONED, INCIDENTS, *UNPARTITIONED)
+    with lake_reader(paths) as reader:
+        published = {
+            f"{schema}.{name}"
+            for schema, name in reader.sql(
+                "SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal"
+            ).fetchall()
+        }
+        for table in tables:
+            if table.sql_name in published:
+                counts[table.key.to_user_string()] = reader.sql(
+                    f"SELECT count(*) FROM {table.sql_name}"
+                ).fetchall()[0][0]
     return counts
 
 
