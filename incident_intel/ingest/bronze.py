@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from incident_intel.ingest.servicenow_client import PulledPage
-from incident_intel.storage.atomic import new_staging_directory, replace_directory
+from incident_intel.storage.atomic import staged_directory
 
 MANIFEST = "manifest.json"
 
@@ -49,12 +48,11 @@ def write_bronze_partition(
 ) -> BronzeManifest:
     """Write every page to a staging directory, then swap it in whole.
 
-    A pull that fails halfway leaves the previous bronze of the day untouched, and two pulls
-    never mix.
+    A pull that fails halfway, even one killed outright, leaves the previous bronze of the day
+    untouched, and two pulls never mix.
     """
-    staging = new_staging_directory(directory)
     entries: list[dict[str, Any]] = []
-    try:
+    with staged_directory(directory) as staging:
         for page in pages:
             name = page_file_name(page.number)
             (staging / name).write_bytes(gzip.compress(page.body, compresslevel=5, mtime=0))
@@ -76,10 +74,6 @@ def write_bronze_partition(
             pages=entries,
         )
         (staging / MANIFEST).write_text(json.dumps(manifest.__dict__, indent=2), encoding="utf-8")
-        replace_directory(staging, directory)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return manifest
 
 

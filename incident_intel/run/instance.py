@@ -7,6 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from incident_intel.run.recovery import sweep_dead_runs
 from incident_intel.settings import PROJECT_ROOT, data_dir
 from incident_intel.storage.paths import LakePaths
 
@@ -41,6 +42,9 @@ def quiet_environment() -> dict[str, str]:
 
 def serve_ui(host: str = "127.0.0.1", port: int = 3000) -> None:
     ensure_dagster_home()
+    # The daemon fails only the runs it launched, or any after its max runtime: a run that
+    # `incident-intel run` started and that was killed would hold its pool slots until then.
+    sweep_dead_runs()
     os.chdir(PROJECT_ROOT)
     dagster = dagster_executable()
     arguments = [dagster, "dev", "-w", "workspace.yaml", "-h", host, "-p", str(port)]

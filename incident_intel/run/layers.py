@@ -13,6 +13,7 @@ from incident_intel.run.instance import (
     quiet_environment,
     serve_ui,
 )
+from incident_intel.run.recovery import sweeping_dead_runs
 from incident_intel.run.summary import print_summary
 from incident_intel.settings import PROJECT_ROOT, ProjectSettings, data_dir
 
@@ -65,7 +66,9 @@ def _materialize(log_file: Path, selection: str, *partition_args: str) -> bool:
         selection,
         *partition_args,
     ]
-    status = run_with_progress(command, log_file, cwd=PROJECT_ROOT, env=quiet_environment())
+    # A run killed earlier may still hold the warehouse slot this run's writers wait for.
+    with sweeping_dead_runs():
+        status = run_with_progress(command, log_file, cwd=PROJECT_ROOT, env=quiet_environment())
     return status == 0
 
 

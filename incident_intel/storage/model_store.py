@@ -16,11 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from incident_intel.storage.atomic import (
-    new_staging_directory,
-    replace_directory,
-    write_bytes_atomic,
-)
+from incident_intel.storage.atomic import staged_directory, write_bytes_atomic
 
 ARTEFACT = "model.pkl"
 CARD = "model_card.json"
@@ -67,13 +63,12 @@ class ModelStore:
         thresholds: dict[str, Any] | None = None,
     ) -> Path:
         final = self._model_dir(name) / version
-        staging = new_staging_directory(final)
-        (staging / ARTEFACT).write_bytes(pickle.dumps(estimator, protocol=5))
-        (staging / CARD).write_text(json.dumps(card, indent=2, sort_keys=True, default=str))
-        (staging / THRESHOLDS).write_text(
-            json.dumps(thresholds or {}, indent=2, sort_keys=True, default=str)
-        )
-        replace_directory(staging, final)
+        with staged_directory(final) as staging:
+            (staging / ARTEFACT).write_bytes(pickle.dumps(estimator, protocol=5))
+            (staging / CARD).write_text(json.dumps(card, indent=2, sort_keys=True, default=str))
+            (staging / THRESHOLDS).write_text(
+                json.dumps(thresholds or {}, indent=2, sort_keys=True, default=str)
+            )
         return final
 
     def promote(self, name: str, version: str) -> None:

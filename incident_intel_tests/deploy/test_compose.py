@@ -214,6 +214,9 @@ def test_local_dagster_yaml_is_a_sqlite_instance_under_dagster_home(
         # DuckDB's single writer is guarded per step by the warehouse pool, so whole runs need
         # no tag limit: a backfill and a model run may proceed side by side.
         assert not concurrency.run_queue_config.tag_concurrency_limits
+        # The daemon fails dead runs and frees their pool slots.
+        assert instance.run_monitoring_enabled
+        assert "MONITORING" in instance.get_required_daemon_types()
 
         result = dg.materialize([warehouse_probe], instance=instance)
         assert result.success
@@ -239,6 +242,18 @@ def test_postgres_dagster_yaml_is_a_valid_instance_config(tmp_path: Path) -> Non
     assert config["run_coordinator"]["class"] == "QueuedRunCoordinator"
     assert config["run_launcher"]["class"] == "DefaultRunLauncher"
     assert config["telemetry"] == {"enabled": False}
+
+
+def test_local_and_postgres_instances_share_run_monitoring() -> None:
+    local = _load_yaml(LOCAL_INSTANCE_YAML)["run_monitoring"]
+    assert _load_yaml(POSTGRES_INSTANCE_YAML)["run_monitoring"] == local
+    assert local["enabled"] is True
+    # A dead run's pool slots are freed; without this it keeps them until `dagster run delete`.
+    assert local["free_slots_after_run_end_seconds"] > 0
+    # A run whose death nobody saw is failed after a bounded time (0 would mean never), and the
+    # daemon looks more often than its default of every two minutes.
+    assert local["max_runtime_seconds"] > 0
+    assert local["poll_interval_seconds"] < 120
 
 
 def test_local_and_postgres_instances_share_concurrency_limits() -> None:

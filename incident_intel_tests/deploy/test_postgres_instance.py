@@ -231,6 +231,10 @@ def test_postgres_instance_stores_runs_and_materializations(
         assert concurrency.run_queue_config is not None
         # The warehouse pool, not a run tag, keeps DuckDB to one writer.
         assert not concurrency.run_queue_config.tag_concurrency_limits
+        # The daemon fails dead runs and frees their pool slots.
+        assert instance.run_monitoring_enabled
+        assert instance.run_monitoring_settings["free_slots_after_run_end_seconds"] > 0
+        assert instance.run_monitoring_max_runtime_seconds > 0
 
         result = dg.materialize(
             [deploy_probe],

@@ -30,3 +30,29 @@ def test_saved_versions_load_only_once_promoted(tmp_path):
 def test_promoting_an_unsaved_version_fails(tmp_path):
     with pytest.raises(FileNotFoundError):
         ModelStore(tmp_path).promote("breach", "nope")
+
+
+class FailsToPickle:
+    def __reduce__(self):
+        raise RuntimeError("the estimator could not be written")
+
+
+def test_a_failed_save_leaves_the_saved_version_and_no_staging(tmp_path):
+    store = ModelStore(tmp_path)
+    store.save("breach", "v1", {"weights": [1]}, {"metrics": {}})
+    with pytest.raises(RuntimeError, match="could not be written"):
+        store.save("breach", "v1", FailsToPickle(), {"metrics": {}})
+    assert store.load("breach", "v1").estimator == {"weights": [1]}
+    assert [p.name for p in (tmp_path / "breach").iterdir()] == ["v1"]
+
+
+def test_saving_sweeps_what_a_killed_save_of_the_same_version_left(tmp_path):
+    store = ModelStore(tmp_path)
+    leftover = tmp_path / "breach" / ".v1.staging-dead"
+    leftover.mkdir(parents=True)
+    (leftover / "model.pkl").write_bytes(b"half written")
+    other_version = tmp_path / "breach" / ".v10.staging-dead"
+    other_version.mkdir()
+
+    store.save("breach", "v1", {"weights": [1]}, {"metrics": {}})
+    assert sorted(p.name for p in (tmp_path / "breach").iterdir()) == [other_version.name, "v1"]
