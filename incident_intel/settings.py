@@ -9,7 +9,6 @@ root, the config path, credentials) come from environment variables.
 from __future__ import annotations
 
 import copy
-import difflib
 import os
 from datetime import date
 from pathlib import Path
@@ -27,6 +26,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from incident_intel.settings_errors import describe
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "config.yaml"
@@ -251,7 +252,7 @@ class ProjectSettings(Strict):
         try:
             return cls.model_validate(values)
         except ValidationError as error:
-            problems = "\n".join(f"  - {_describe(e)}" for e in error.errors())
+            problems = "\n".join(f"  - {describe(e, cls)}" for e in error.errors())
             raise SettingsError(f"{source} is not valid:\n{problems}") from None
 
     def resource(self) -> SettingsResource:
@@ -287,32 +288,6 @@ def _with_own_defaults(value: SettingsT) -> SettingsT:
         cls.__name__, __base__=cls, __doc__=cls.__doc__, __module__=cls.__module__, **fields
     )
     return derived(**values)
-
-
-def _section_at(location: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The settings class that holds the key at `location`, for "did you mean" hints."""
-    model: type[BaseModel] = ProjectSettings
-    for part in location[:-1]:
-        field = model.model_fields.get(str(part))
-        annotation = field.annotation if field else None
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            return None
-        model = annotation
-    return model
-
-
-def _describe(error: dict[str, Any]) -> str:
-    location = tuple(error["loc"])
-    key = ".".join(str(p) for p in location)
-    if error["type"] == "extra_forbidden":
-        section = _section_at(location)
-        known = sorted(section.model_fields) if section else []
-        close = difflib.get_close_matches(str(location[-1]), known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        return f"{key}: unknown key{hint} Known keys here: {', '.join(known)}"
-    if error["type"] == "missing":
-        return f"{key}: required, but missing"
-    return f"{key}: {error['input']!r} is not allowed: {error['msg']}"
 
 
 def config_path() -> Path:
