@@ -6,6 +6,7 @@ runs against a real instance.
 
 from __future__ import annotations
 
+import json
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -106,6 +107,16 @@ class SimulatedIncidentSource(IncidentSource):
             self._server = SimulatorServer(self._store(), settings)
             self._server.start()
 
+    def pull_window(self, start: datetime, end: datetime) -> Iterator[PulledPage]:
+        """The window's pages over HTTP, then a last page of the rows no window can serve."""
+        last = 0
+        for page in super().pull_window(start, end):
+            last = page.number
+            yield page
+        unservable = self._server.store.unservable_between(start, end)
+        if unservable:
+            yield _unservable_page(last + 1, unservable)
+
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._server is not None:
             self._server.stop()
@@ -132,6 +143,21 @@ class SimulatedIncidentSource(IncidentSource):
         if self.simulator.username is None:
             return None
         return httpx.BasicAuth(self.simulator.username, self.simulator.password or "")
+
+
+def _unservable_page(number: int, versions: list[dict[str, Any]]) -> PulledPage:
+    """Rows the simulator holds but cannot serve, as the Table API would render them."""
+    from incident_intel.simulator.render import api_fields, record_renderer
+
+    render = record_renderer(list(api_fields().values()), "all", "", True)
+    records = [render(v) for v in versions]
+    return PulledPage(
+        number=number,
+        query="replay: rows whose sys_updated_on does not parse, on the day they were opened",
+        status=200,
+        body=json.dumps({"result": records}).encode(),
+        records=records,
+    )
 
 
 def build_incident_source(settings: ProjectSettings) -> IncidentSource:

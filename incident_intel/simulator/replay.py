@@ -15,11 +15,18 @@ import polars as pl
 
 from incident_intel.silver.extract import extract_strings
 from incident_intel.silver.mapping import SourceMapping, load_schema_mapping
-from incident_intel.simulator.canonical import TIMESTAMP_FORMAT, Version, parse_timestamp
+from incident_intel.simulator.canonical import (
+    TIMESTAMP_FORMAT,
+    Version,
+    ceil_timestamp,
+    format_timestamp,
+    parse_timestamp,
+)
 from incident_intel.simulator.store import Clock, IncidentStore
 
 CSV_SOURCE = "servicenow_csv_export"
 _ROW = "__row"
+_ATTRIBUTED = "__attributed"
 
 
 def _timestamps(frame: pl.DataFrame, source: SourceMapping) -> pl.DataFrame:
@@ -96,13 +103,14 @@ def replay_versions(raw: pl.DataFrame) -> pl.DataFrame:
 
 
 class ReplayIncidentStore(IncidentStore):
-    """Serves a ServiceNow CSV export; a version whose sys_updated_on cannot be parsed is never
-    served, since no window can contain it."""
+    """Serves a ServiceNow CSV export. A version whose sys_updated_on cannot be parsed fits no
+    window: it is handed over, verbatim, by `unservable_between` on the day it was opened."""
 
     def __init__(self, csv_path: str | Path, clock: Clock | None = None) -> None:
         super().__init__(clock)
         source = load_schema_mapping().source(CSV_SOURCE)
         versions = replay_versions(read_export(csv_path, source))
+        unparsed = versions.filter(_updated_on().is_null())
         # Kept as a frame and turned into dicts per window: dicts of the whole log are heavy.
         self._frame = versions.filter(_updated_on().is_not_null()).sort("sys_updated_on", "sys_id")
         self._keys = list(
@@ -116,6 +124,21 @@ class ReplayIncidentStore(IncidentStore):
         self._rows_by_sys_id: dict[str, list[int]] = dict(
             zip(rows["sys_id"].to_list(), rows["row"].to_list(), strict=True)
         )
+        opened = pl.col("opened_at").str.strptime(pl.Datetime("us"), TIMESTAMP_FORMAT, strict=False)
+        first_day = self._keys[0][0] if self._keys else format_timestamp(self.clock())
+        # Attributed to the day it was opened, or to the export's first day when that does not
+        # parse either, so that each such row reaches exactly one partition.
+        self._unparsed = unparsed.with_columns(
+            pl.when(opened.is_not_null())
+            .then(pl.col("opened_at"))
+            .otherwise(pl.lit(first_day))
+            .alias(_ATTRIBUTED)
+        )
+
+    def unservable_between(self, start: datetime, end: datetime) -> list[Version]:
+        low, high = ceil_timestamp(start), self._visible_end(end)
+        within = (pl.col(_ATTRIBUTED) >= low) & (pl.col(_ATTRIBUTED) < high)
+        return self._unparsed.filter(within).drop(_ATTRIBUTED).to_dicts()
 
     def earliest(self) -> datetime:
         return parse_timestamp(self._keys[0][0]) if self._keys else self.clock()

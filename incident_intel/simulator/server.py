@@ -43,6 +43,10 @@ class SimulatorServer:
         self._port: int | None = None
 
     @property
+    def store(self) -> IncidentStore:
+        return self._store
+
+    @property
     def url(self) -> str:
         if self._port is None:
             raise RuntimeError("the simulator is not running")

@@ -68,6 +68,14 @@ class IncidentStore(ABC):
         now = self.clock().astimezone(UTC).replace(microsecond=0) + timedelta(seconds=1)
         return min(ceil_timestamp(end), format_timestamp(now))
 
+    def unservable_between(self, start: datetime, end: datetime) -> list[Version]:
+        """Versions held but servable in no window, attributed to [start, end) by opened_at.
+
+        A replayed export can hold rows whose update time does not parse: no sys_updated_on
+        window can contain them, yet they must reach silver's rejects rather than vanish.
+        """
+        return []
+
     def versions_between(self, start: datetime, end: datetime) -> list[Version]:
         """Visible versions with start <= sys_updated_on < end, sorted by the key."""
         low, high = ceil_timestamp(start), self._visible_end(end)
