@@ -110,6 +110,11 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
     )
     embed.add_argument("--label-column", default="category")
     embed.set_defaults(handler=_bench_embed)
+    faults = names.add_parser(
+        "faults", help="a fault matrix against the simulator; silver vs ground truth"
+    )
+    faults.add_argument("--only", default="", help="comma-separated scenario names")
+    faults.set_defaults(handler=_bench_faults)
 
 
 def _bench_ingest(args: argparse.Namespace) -> None:
@@ -147,6 +152,13 @@ def _bench_embed(args: argparse.Namespace) -> None:
             args.triage_csv, label_column=args.label_column, backend=args.backend
         )
     _print_json(figures)
+
+
+def _bench_faults(args: argparse.Namespace) -> None:
+    from incident_intel.bench.faults_bench import run_faults_bench
+
+    only = [name.strip() for name in args.only.split(",") if name.strip()]
+    _print_json(run_faults_bench(only or None))
 
 
 def _print_json(figures: dict) -> None:

@@ -11,9 +11,15 @@ from incident_intel.run.recovery import sweep_dead_runs
 from incident_intel.settings import PROJECT_ROOT, data_dir
 from incident_intel.storage.paths import LakePaths
 
-# `dagster asset materialize` says once per call that `dg launch` supersedes it; the command
-# still works and is what CI and the README use, so runs started from here hide that notice.
-QUIET_WARNINGS = "ignore:Function `asset_materialize_command` is superseded:FutureWarning"
+# `dagster asset materialize` says once per call that `dg launch` supersedes it, and a
+# `group:` selection that its parser uses a beta parameter. The command still works and is what
+# CI and the README use, so runs started from here hide those two notices.
+QUIET_WARNINGS = ",".join(
+    [
+        "ignore:Function `asset_materialize_command` is superseded:FutureWarning",
+        "ignore:Parameter `include_sources` of function `AssetSelection.groups`:Warning",
+    ]
+)
 
 
 def ensure_dagster_home() -> Path:
@@ -34,7 +40,7 @@ def dagster_executable() -> str:
 
 
 def quiet_environment() -> dict[str, str]:
-    """The environment for Dagster's command line, without its supersession notice."""
+    """The environment for Dagster's command line, without its two notices."""
     existing = os.environ.get("PYTHONWARNINGS")
     warnings = f"{existing},{QUIET_WARNINGS}" if existing else QUIET_WARNINGS
     return {**os.environ, "PYTHONWARNINGS": warnings}
