@@ -227,12 +227,13 @@ class SettingsResource(dg.ConfigurableResource):
 class ProjectSettings(Strict):
     """Everything in config/config.yaml."""
 
+    # Every section is required: a section deleted by mistake must not pass as the defaults.
     partitions_start_date: date = Field(description="The first daily partition of sys_updated_on.")
-    source: SourceSettings = SourceSettings()
-    simulator: SimulatorSection = SimulatorSection()
-    silver: SilverSettings = SilverSettings()
-    features: FeatureSettings = FeatureSettings()
-    models: ModelSettings = ModelSettings()
+    source: SourceSettings
+    simulator: SimulatorSection
+    silver: SilverSettings
+    features: FeatureSettings
+    models: ModelSettings
 
     @classmethod
     def load(cls, path: Path | None = None) -> ProjectSettings:

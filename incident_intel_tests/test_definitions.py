@@ -73,7 +73,9 @@ def test_a_daily_schedule_targets_the_newest_partition(definitions):
 
 
 def test_the_partitions_start_on_the_configured_date(tmp_path):
-    settings = ProjectSettings.from_mapping({"partitions_start_date": "2026-01-03"})
+    settings = ProjectSettings.load().model_copy(
+        update={"partitions_start_date": date.fromisoformat("2026-01-03")}
+    )
     graph = build_definitions(settings, tmp_path).resolve_asset_graph()
     for key in (INCIDENT_PAGES.key, INCIDENT_VERSIONS.key, INCIDENTS.key):
         assert graph.get(key).partitions_def.get_first_partition_key() == "2026-01-03"
@@ -116,7 +118,9 @@ def simulator(store):
 
 def _materialize_alone(root: Path, server: SimulatorServer, table: Table):
     """Materialise `table` by itself from the code location's definitions, into `root`."""
-    settings = ProjectSettings.from_mapping({"partitions_start_date": "2026-01-01"})
+    settings = ProjectSettings.load().model_copy(
+        update={"partitions_start_date": date.fromisoformat("2026-01-01")}
+    )
     definitions = build_definitions(settings, root)
     source = ServiceNowIncidentSource(
         instance_url=server.url, token=TOKEN, pull=SourceSettings(page_size=50)

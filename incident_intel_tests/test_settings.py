@@ -13,7 +13,8 @@ from incident_intel.settings import (
 
 
 def _config(**sections) -> dict:
-    return {"partitions_start_date": "2026-01-01", **sections}
+    """The shipped configuration with whole sections replaced."""
+    return {**yaml.safe_load(DEFAULT_CONFIG_PATH.read_text()), **sections}
 
 
 def test_the_shipped_config_loads_whole():
@@ -27,10 +28,18 @@ def test_the_shipped_config_loads_whole():
     assert resource.models.model_dump() == settings.models.model_dump()
 
 
-def test_defaults_fill_what_the_file_leaves_out():
-    settings = ProjectSettings.from_mapping(_config())
+def test_defaults_fill_the_keys_a_section_leaves_out():
+    settings = ProjectSettings.from_mapping(_config(features={}, models={}))
     assert settings.features == FeatureSettings()
     assert settings.models == ModelSettings()
+
+
+@pytest.mark.parametrize("section", ["source", "simulator", "silver", "features", "models"])
+def test_a_deleted_section_is_named_not_replaced_by_defaults(section):
+    config = _config()
+    del config[section]
+    with pytest.raises(SettingsError, match=f"{section}: required, but missing"):
+        ProjectSettings.from_mapping(config)
 
 
 def test_a_misspelt_key_is_refused_with_a_did_you_mean():

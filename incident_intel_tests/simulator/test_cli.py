@@ -4,8 +4,14 @@ import argparse
 from datetime import date
 
 import pytest
+import yaml
 
-from incident_intel.settings import ProjectSettings, SettingsError, SimulatorSection
+from incident_intel.settings import (
+    DEFAULT_CONFIG_PATH,
+    ProjectSettings,
+    SettingsError,
+    SimulatorSection,
+)
 from incident_intel.simulator.cli import add_simulator_parser, build_store, settings_from_args
 from incident_intel.simulator.replay import ReplayIncidentStore
 from incident_intel.simulator.settings import FaultSettings, SimulatorSettings
@@ -25,9 +31,8 @@ def parse(*argv: str) -> argparse.Namespace:
 
 
 def _project(simulator: dict) -> ProjectSettings:
-    return ProjectSettings.from_mapping(
-        {"partitions_start_date": "2026-01-01", "simulator": simulator}
-    )
+    shipped = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
+    return ProjectSettings.from_mapping({**shipped, "simulator": simulator})
 
 
 def test_settings_come_from_the_config_file(section):
