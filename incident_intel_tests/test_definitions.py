@@ -5,6 +5,7 @@ import dagster as dg
 import polars as pl
 import pytest
 
+from incident_intel.bench.faults_lake import synthetic_store
 from incident_intel.definitions import build_definitions, defs
 from incident_intel.gold.embedding_cache import EMBEDDER_FILE, EMBEDDING_CACHE_FILE
 from incident_intel.ingest.source import ServiceNowIncidentSource
@@ -24,11 +25,7 @@ from incident_intel.storage.tables import (
     Table,
 )
 from incident_intel.storage.warehouse import warehouse_at
-from incident_intel_tests.integration.harness import (
-    expected_versions,
-    silver_versions,
-    synthetic_store,
-)
+from incident_intel_tests.integration.harness import expected_versions, silver_versions
 
 LAYERS = {"bronze", "silver", "gold", "ml", "reports"}
 DAY = date(2026, 1, 6)

@@ -19,6 +19,7 @@ from typing import Any
 
 from incident_intel.bench.faults_lake import (
     DAY,
+    INCIDENTS_PER_DAY,
     compare_with_truth,
     materialize_day,
     silver_rejects,
@@ -80,7 +81,7 @@ def _source(server: SimulatorServer, **pull) -> ServiceNowIncidentSource:
 
 def http_fault(root: Path, faults: FaultSettings, served: dict, pull: dict) -> dict[str, Any]:
     """One synthetic day through bronze and silver against a simulator with `faults`."""
-    store = synthetic_store()
+    store = synthetic_store(INCIDENTS_PER_DAY)
     with _server(store, faults, **served) as server:
         run = materialize_day(root, _source(server, **pull), DAY)
     return {**compare_with_truth(root, store, [DAY]), **run}
@@ -88,7 +89,7 @@ def http_fault(root: Path, faults: FaultSettings, served: dict, pull: dict) -> d
 
 def reader_held_open(root: Path) -> dict[str, Any]:
     """A lake_reader held open while two days are ingested (one of them rewritten)."""
-    store, days = synthetic_store(), [DAY, DAY + timedelta(days=1)]
+    store, days = synthetic_store(INCIDENTS_PER_DAY), [DAY, DAY + timedelta(days=1)]
     seen = []
     with _server(store) as server:
         source = _source(server)

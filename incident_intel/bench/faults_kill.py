@@ -17,7 +17,12 @@ from typing import Any
 
 import dagster as dg
 
-from incident_intel.bench.faults_lake import DAY, compare_with_truth, synthetic_store
+from incident_intel.bench.faults_lake import (
+    DAY,
+    INCIDENTS_PER_DAY,
+    compare_with_truth,
+    synthetic_store,
+)
 from incident_intel.bench.graph_run import derived_config, temporary_graph_root
 from incident_intel.simulator.server import SimulatorServer
 from incident_intel.simulator.settings import FaultSettings, SimulatorSettings
@@ -83,7 +88,7 @@ def hard_kill_then_rerun(root: Path) -> dict[str, Any]:
     from incident_intel.run.instance import ensure_dagster_home
     from incident_intel.run.layers import materialize
 
-    store = synthetic_store()
+    store = synthetic_store(INCIDENTS_PER_DAY)
     served = SimulatorSettings(username="admin", password="simulator", faults=LATENCY)
     config = derived_config(source=PULL, simulator={"username": "admin", "password": "simulator"})
     previous = os.environ.get("INCIDENT_INTEL_SIMULATOR_URL")

@@ -1,13 +1,12 @@
 """What `bench faults` pulls through and reads back: the daily layers in process, and silver.
 
-A small twin of the integration tests' harness (the package must not import its tests): the
-bronze and silver assets on the project's partitions, a synthetic store on a fixed clock, and
-a comparison of silver with the store's ground truth that counts what was lost or duplicated.
+The bronze and silver assets on the project's partitions, a synthetic store on a fixed clock,
+and a comparison of silver with the store's ground truth that counts what was lost or
+duplicated. The integration tests' harness builds on the same pieces.
 """
 
 from __future__ import annotations
 
-import warnings
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,24 +33,24 @@ from incident_intel.storage.warehouse import warehouse_at
 
 FIXED_CLOCK = datetime(2026, 2, 1, tzinfo=UTC)
 DAY = date(2026, 1, 6)
+INCIDENTS_PER_DAY = 300
 KEY = ["sys_id", "sys_updated_on"]
 CANONICAL = canonical_columns(load_schema_mapping().canonical)
 # Dagster's console logger would print every engine event on stderr; errors are reported.
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+# The daily layers on config/config.yaml's partitions_start_date.
 PARTITIONS = daily_partitions(date(2026, 1, 1))
-with warnings.catch_warnings():
-    # `backfill_policy` is beta in Dagster 1.13, as incident_intel/definitions.py notes.
-    warnings.simplefilter("ignore", dg.BetaWarning)
-    DAILY_ASSETS = [
-        *build_bronze_assets(PARTITIONS),
-        *build_silver_assets(PARTITIONS),
-        incidents_sys_id_unique,
-        incidents_key_fields_not_null,
-        incidents_resolved_after_opened,
-    ]
+BRONZE_ASSETS = build_bronze_assets(PARTITIONS)
+DAILY_ASSETS = [
+    *BRONZE_ASSETS,
+    *build_silver_assets(PARTITIONS),
+    incidents_sys_id_unique,
+    incidents_key_fields_not_null,
+    incidents_resolved_after_opened,
+]
 
 
-def synthetic_store(incidents_per_day: int = 300, seed: int = 11) -> SyntheticIncidentStore:
+def synthetic_store(incidents_per_day: int = 120, seed: int = 11) -> SyntheticIncidentStore:
     """Seeded incidents on a fixed clock, so the ground truth of a day never moves."""
     return SyntheticIncidentStore(
         seed=seed,
@@ -62,6 +61,7 @@ def synthetic_store(incidents_per_day: int = 300, seed: int = 11) -> SyntheticIn
 
 
 def lake_resources(data_dir: Path) -> dict[str, Any]:
+    """The resources every layer reads its data root and its settings through."""
     return {
         "lake": LakeResource(data_dir=str(data_dir)),
         "warehouse": warehouse_at(LakePaths(data_dir).warehouse),
@@ -73,15 +73,13 @@ def materialize_day(
     data_dir: Path, source: IncidentSource, day: date, assets: list | None = None
 ) -> dict[str, Any]:
     """One partition through the real assets; whether it succeeded and which checks failed."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", dg.BetaWarning)
-        result = dg.materialize(
-            assets or DAILY_ASSETS,
-            partition_key=day.isoformat(),
-            resources={"source": source, **lake_resources(data_dir)},
-            raise_on_error=False,
-            run_config=QUIET,
-        )
+    result = dg.materialize(
+        assets or DAILY_ASSETS,
+        partition_key=day.isoformat(),
+        resources={"source": source, **lake_resources(data_dir)},
+        raise_on_error=False,
+        run_config=QUIET,
+    )
     failed = sorted(e.check_name for e in result.get_asset_check_evaluations() if not e.passed)
     return {"run_succeeded": result.success, "failed_checks": failed}
 

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from incident_intel.bench.faults_lake import synthetic_store
 from incident_intel.ingest.source import ServiceNowIncidentSource
 from incident_intel.settings import SourceSettings
 from incident_intel.simulator.server import SimulatorServer
@@ -14,7 +15,6 @@ from incident_intel_tests.integration.harness import (
     pull_failure,
     silver_rejects,
     silver_versions,
-    synthetic_store,
 )
 
 DAY = date(2026, 1, 6)

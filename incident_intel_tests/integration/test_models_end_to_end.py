@@ -5,6 +5,7 @@ import json
 import dagster as dg
 import pytest
 
+from incident_intel.bench.faults_lake import lake_resources, synthetic_store
 from incident_intel.gold import assets as gold
 from incident_intel.gold.embedding_model import EmbeddingModelResource
 from incident_intel.ingest.source import ServiceNowIncidentSource
@@ -17,7 +18,7 @@ from incident_intel.settings import SourceSettings
 from incident_intel.simulator.server import SimulatorServer
 from incident_intel.simulator.settings import SimulatorSettings
 from incident_intel.storage.model_store import ModelStore
-from incident_intel_tests.integration.harness import lake_resources, materialize, synthetic_store
+from incident_intel_tests.integration.harness import materialize
 
 pytestmark = pytest.mark.slow
 

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import polars as pl
 import pytest
 
+from incident_intel.bench.faults_lake import synthetic_store
 from incident_intel.ingest.source import ServiceNowIncidentSource
 from incident_intel.settings import SourceSettings
 from incident_intel.simulator.server import SimulatorServer
@@ -14,7 +15,6 @@ from incident_intel_tests.integration.harness import (
     current_incidents,
     materialize,
     silver_versions,
-    synthetic_store,
 )
 
 FIRST = date(2026, 1, 10)

@@ -5,6 +5,7 @@ from datetime import date
 import dagster as dg
 import pytest
 
+from incident_intel.bench.faults_lake import lake_resources
 from incident_intel.ingest.assets import build_bronze_assets
 from incident_intel.ingest.bronze import read_bronze_pages, write_bronze_partition
 from incident_intel.ingest.source import SimulatedIncidentSource
@@ -13,7 +14,6 @@ from incident_intel.settings import SimulatorSection
 from incident_intel.silver.assets import build_silver_assets
 from incident_intel.silver.mapping import load_schema_mapping
 from incident_intel.silver.parse import build_silver_partition
-from incident_intel_tests.integration.harness import lake_resources
 
 DAY = date(2016, 3, 1)
 HEADER = "number,incident_state,sys_mod_count,opened_at,sys_updated_at,priority\n"

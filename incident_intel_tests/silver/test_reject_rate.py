@@ -7,6 +7,7 @@ import dagster as dg
 import polars as pl
 import pytest
 
+from incident_intel.bench.faults_lake import lake_resources
 from incident_intel.ingest.bronze import write_bronze_partition
 from incident_intel.ingest.servicenow_client import PulledPage
 from incident_intel.ingest.source import SimulatedIncidentSource
@@ -17,7 +18,6 @@ from incident_intel.silver.parse import REJECT_SCHEMA
 from incident_intel.storage.paths import LakePaths
 from incident_intel.storage.tables import INCIDENT_PAGES, INCIDENT_VERSIONS
 from incident_intel_tests.ingest.fake_table_api import record
-from incident_intel_tests.integration.harness import lake_resources
 
 DAY = date(2026, 1, 5)
 START, END = datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 1, 6, tzinfo=UTC)

@@ -5,6 +5,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from incident_intel.bench.faults_lake import synthetic_store
 from incident_intel.ingest.source import ServiceNowIncidentSource
 from incident_intel.settings import SourceSettings
 from incident_intel.simulator.server import SimulatorServer
@@ -12,12 +13,7 @@ from incident_intel.simulator.settings import SimulatorSettings
 from incident_intel.storage.paths import LakePaths
 from incident_intel.storage.reader import lake_reader
 from incident_intel.storage.tables import INCIDENT_VERSIONS
-from incident_intel_tests.integration.harness import (
-    CANONICAL,
-    current_incidents,
-    materialize,
-    synthetic_store,
-)
+from incident_intel_tests.integration.harness import CANONICAL, current_incidents, materialize
 
 
 @pytest.fixture(scope="module")
