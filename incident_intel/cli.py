@@ -92,6 +92,11 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
     )
     log.add_argument("--events", required=True, type=Path, help="the CSV export (.csv or .gz)")
     log.add_argument("--cutoff", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    log.add_argument(
+        "--no-audit",
+        action="store_true",
+        help="pull the current state only, as a user who may not read sys_audit",
+    )
     log.set_defaults(handler=_bench_servicenow_log)
     train = names.add_parser("train", help="the whole graph on N synthetic incidents, timed")
     train.add_argument("--incidents", type=int, default=20_000)
@@ -127,7 +132,7 @@ def _bench_ingest(args: argparse.Namespace) -> None:
 def _bench_servicenow_log(args: argparse.Namespace) -> None:
     from incident_intel.bench.servicenow_log_bench import run_servicenow_log_bench
 
-    _print_json(run_servicenow_log_bench(args.events, args.cutoff))
+    _print_json(run_servicenow_log_bench(args.events, args.cutoff, audit=not args.no_audit))
 
 
 def _bench_train(args: argparse.Namespace) -> None:

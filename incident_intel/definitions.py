@@ -5,6 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from incident_intel.gold import assets as gold
+from incident_intel.gold import checks as gold_checks
 from incident_intel.gold.embedding_model import EmbeddingModelResource
 from incident_intel.ingest.assets import build_bronze_assets
 from incident_intel.ingest.source import build_incident_source
@@ -30,7 +31,7 @@ def build_definitions(settings: ProjectSettings, root: Path) -> dg.Definitions:
     daily = [*build_bronze_assets(partitions), *build_silver_assets(partitions)]
     return dg.Definitions(
         assets=[*daily, *dg.load_assets_from_modules(LAYERS)],
-        asset_checks=dg.load_asset_checks_from_modules([silver_checks]),
+        asset_checks=dg.load_asset_checks_from_modules([silver_checks, gold_checks]),
         schedules=[daily_ingest_schedule(partitions)],
         resources={
             "settings": settings.resource(),

@@ -101,6 +101,7 @@ class SimulatorSection(StrictConfig):
     port: int = Field(8765, ge=0, le=65535)
     username: str | None = "admin"
     password: str | None = "simulator"
+    audit_access: bool = True
 
     _valid_start_date = field_validator("start_date")(_iso_date)
 
@@ -154,6 +155,13 @@ class FeatureSettings(StrictConfig):
         "clock of the opened_hour and opened_weekday features.",
     )
     split: SplitSettings = SplitSettings()
+    max_unknown_share: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="The most incidents that may have no version at or before their "
+        "prediction time before the features check blocks training.",
+    )
 
     _valid_timezone = field_validator("business_hours_timezone")(_iana_timezone)
 

@@ -24,7 +24,7 @@ from incident_intel.silver.checks import (
     incidents_resolved_after_opened,
     incidents_sys_id_unique,
 )
-from incident_intel.silver.mapping import canonical_columns, load_schema_mapping
+from incident_intel.silver.mapping import DISPLAY_SUFFIX, canonical_columns, load_schema_mapping
 from incident_intel.simulator.synthetic import SyntheticIncidentStore
 from incident_intel.storage.lake import LakeResource
 from incident_intel.storage.paths import LakePaths
@@ -50,12 +50,18 @@ DAILY_ASSETS = [
 ]
 
 
-def synthetic_store(incidents_per_day: int = 120, seed: int = 11) -> SyntheticIncidentStore:
-    """Seeded incidents on a fixed clock, so the ground truth of a day never moves."""
+def synthetic_store(
+    incidents_per_day: int = 120, seed: int = 11, start_date: date = DAY
+) -> SyntheticIncidentStore:
+    """Seeded incidents on a fixed clock, so the ground truth of a day never moves.
+
+    Incidents open from `start_date`, the first day pulled, so that the audit trail pulled holds
+    every incident's insert and silver can rebuild each version the store generated.
+    """
     return SyntheticIncidentStore(
         seed=seed,
         incidents_per_day=incidents_per_day,
-        start_date=date(2025, 12, 20),
+        start_date=start_date,
         clock=lambda: FIXED_CLOCK,
     )
 
@@ -116,6 +122,24 @@ def ground_truth(store: SyntheticIncidentStore, days: list[date]) -> pl.DataFram
     return pl.concat(frames).select(CANONICAL).sort(KEY[::-1])
 
 
+def same_versions(versions: pl.DataFrame, truth: pl.DataFrame) -> bool:
+    """Every value equal; a reference's display name equal wherever silver knows it.
+
+    The audit trail holds references as sys_ids: a name comes from a record pulled that shows
+    it, and a reference no pulled record shows yet stays unnamed.
+    """
+    if versions.height != truth.height:
+        return False
+    values = [c for c in CANONICAL if not c.endswith(DISPLAY_SUFFIX)]
+    if not versions.select(values).equals(truth.select(values)):
+        return False
+    for column in (c for c in CANONICAL if c.endswith(DISPLAY_SUFFIX)):
+        named = versions[column].is_not_null()
+        if not versions.filter(named)[column].equals(truth.filter(named)[column]):
+            return False
+    return True
+
+
 def compare_with_truth(
     data_dir: Path, store: SyntheticIncidentStore, days: list[date]
 ) -> dict[str, Any]:
@@ -131,7 +155,7 @@ def compare_with_truth(
     )
     same_incidents = set(incidents["sys_id"].to_list()) == set(truth["sys_id"].to_list())
     return {
-        "equal_to_truth": versions.equals(truth) and same_incidents,
+        "equal_to_truth": same_versions(versions, truth) and same_incidents,
         "lost": lost,
         "duplicated": duplicated,
         "truth_versions": truth.height,

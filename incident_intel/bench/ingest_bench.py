@@ -1,8 +1,9 @@
 """`incident-intel bench ingest`: source -> bronze -> silver throughput, and its cost in history.
 
 Stages are timed on the library functions the assets call, so the figures exclude Dagster's
-fixed per-run overhead. The flatness figure times one whole daily partition (HTTP pull, bronze,
-silver, merge) against a silver/incidents already holding each history size, bulk-generated.
+fixed per-run overhead: the incident pull, the audit-trail pull, silver (typing both and
+rebuilding versions from the trail) and the merge. The flatness figure times one whole daily
+partition against a silver/incidents already holding each history size, bulk-generated.
 """
 
 from __future__ import annotations
@@ -12,20 +13,31 @@ import platform
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 
-from incident_intel.ingest.bronze import read_bronze_pages, write_bronze_partition
-from incident_intel.ingest.servicenow_client import ServiceNowTableClient
+from incident_intel.ingest.bronze import write_bronze_partition
+from incident_intel.ingest.servicenow_client import PulledPage, ServiceNowTableClient
+from incident_intel.ingest.source import pull_audit_pages
 from incident_intel.partitions import day_window
+from incident_intel.silver.day import build_silver_day
 from incident_intel.silver.mapping import load_schema_mapping
 from incident_intel.silver.merge import merge_incidents
-from incident_intel.silver.parse import build_silver_partition, versions_schema
+from incident_intel.silver.parse import versions_schema
 from incident_intel.simulator.server import SimulatorServer
 from incident_intel.simulator.synthetic import SyntheticIncidentStore
 from incident_intel.storage.atomic import write_parquet_atomic
+from incident_intel.storage.paths import LakePaths
+from incident_intel.storage.tables import (
+    INCIDENT_AUDIT,
+    INCIDENT_AUDIT_PAGES,
+    INCIDENT_PAGES,
+    INCIDENT_VERSIONS,
+    Table,
+)
 from incident_intel.storage.warehouse import warehouse_at
 
 BENCH_DAY = date(2026, 3, 3)
@@ -43,33 +55,50 @@ def _store(seed: int, incidents_per_day: float) -> SyntheticIncidentStore:
     )
 
 
-def _daily_partition(server_url: str, root: Path, warehouse: Path) -> dict[str, float]:
-    """One day through every stage; seconds per stage and the record count."""
+def _pull(server_url: str, paths: LakePaths, table: Table, pages: Iterator[PulledPage]):
     start, end = day_window(BENCH_DAY)
-    bronze_dir = root / "bronze" / BENCH_DAY.isoformat()
-    silver_file = root / "silver" / BENCH_DAY.isoformat() / "part-0.parquet"
-    began = time.perf_counter()
-    with ServiceNowTableClient(server_url, page_size=1000) as client:
-        manifest = write_bronze_partition(
-            bronze_dir,
-            client.pull_window(start, end),
-            source_url=server_url,
-            window_start=start,
-            window_end=end,
-        )
-    pulled = time.perf_counter()
-    partition = build_silver_partition(
-        read_bronze_pages(bronze_dir), MAPPING, BENCH_DAY, (start, end)
+    return write_bronze_partition(
+        paths.partition_dir(table, BENCH_DAY),
+        pages,
+        source_url=server_url,
+        window_start=start,
+        window_end=end,
     )
-    write_parquet_atomic(partition.versions, silver_file)
+
+
+def _daily_partition(server_url: str, paths: LakePaths) -> dict[str, float]:
+    """One day through every stage; seconds per stage and the record counts."""
+    start, end = day_window(BENCH_DAY)
+
+    def client_for(table: str, **query: str) -> ServiceNowTableClient:
+        return ServiceNowTableClient(server_url, table=table, page_size=1000, **query)
+
+    began = time.perf_counter()
+    with client_for("incident") as client:
+        manifest = _pull(server_url, paths, INCIDENT_PAGES, client.pull_window(start, end))
+    pulled = time.perf_counter()
+    audit = _pull(
+        server_url,
+        paths,
+        INCIDENT_AUDIT_PAGES,
+        pull_audit_pages(client_for, "incident", start, end),
+    )
+    audited = time.perf_counter()
+    built = build_silver_day(paths, MAPPING, BENCH_DAY, (start, end))
+    versions_file = paths.partition_file(INCIDENT_VERSIONS, BENCH_DAY)
+    write_parquet_atomic(built.versions, versions_file)
+    write_parquet_atomic(built.audit.events, paths.partition_file(INCIDENT_AUDIT, BENCH_DAY))
     silvered = time.perf_counter()
-    with warehouse_at(warehouse).get_connection() as connection:
-        merge_incidents(connection, silver_file, SCHEMA)
+    with warehouse_at(paths.warehouse).get_connection() as connection:
+        merge_incidents(connection, versions_file, SCHEMA)
     merged = time.perf_counter()
     return {
         "records": manifest.record_count,
+        "audit_rows": audit.record_count,
+        "versions": built.versions.height,
         "pull_seconds": pulled - began,
-        "silver_seconds": silvered - pulled,
+        "audit_pull_seconds": audited - pulled,
+        "silver_seconds": silvered - audited,
         "merge_seconds": merged - silvered,
         "total_seconds": merged - began,
     }
@@ -101,24 +130,28 @@ def run_ingest_bench(incidents: int, histories: list[int], repeats: int = 3) -> 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         with SimulatorServer(_store(seed=7, incidents_per_day=incidents)) as server:
-            stages = _daily_partition(server.url, root / "throughput", root / "throughput.duckdb")
-        records = stages["records"]
+            stages = _daily_partition(server.url, LakePaths(root / "throughput"))
+        records, audit_rows = stages["records"], stages["audit_rows"]
         figures.update(
             records=records,
+            audit_rows=audit_rows,
+            versions=stages["versions"],
             ingest_http_records_per_second=round(records / stages["pull_seconds"]),
+            audit_http_rows_per_second=round(audit_rows / stages["audit_pull_seconds"]),
+            # Silver types the records and the audit rows, and rebuilds versions from both.
+            silver_audit_rows_per_second=round(audit_rows / stages["silver_seconds"]),
             silver_transform_records_per_second=round(records / stages["silver_seconds"]),
-            merge_records_per_second=round(records / stages["merge_seconds"]),
+            merge_records_per_second=round(stages["versions"] / stages["merge_seconds"]),
         )
         partition_seconds: dict[str, float] = {}
         with SimulatorServer(_store(seed=7, incidents_per_day=300)) as server:
             for size in histories:
-                warehouse = root / f"history-{size}.duckdb"
-                loaded = _load_history(warehouse, size, root)
-                runs = [
-                    _daily_partition(server.url, root / f"h{size}-{i}", warehouse)["total_seconds"]
-                    for i in range(repeats)
+                paths = LakePaths(root / f"history-{size}")
+                loaded = _load_history(paths.warehouse, size, root)
+                seconds = [
+                    _daily_partition(server.url, paths)["total_seconds"] for _ in range(repeats)
                 ]
-                partition_seconds[str(loaded)] = round(statistics.median(runs), 3)
+                partition_seconds[str(loaded)] = round(statistics.median(seconds), 3)
         figures["daily_partition_seconds_by_history"] = partition_seconds
         sizes = list(partition_seconds.values())
         if len(sizes) >= 2:

@@ -14,7 +14,7 @@ from incident_intel.gold.embedding_cache import (
     incident_text,
 )
 from incident_intel.gold.embedding_model import EmbeddingModelResource
-from incident_intel.gold.features import features_in
+from incident_intel.gold.features import EXCLUDED, features_in
 from incident_intel.gold.ops_stats import OPS_STATS_SQL
 from incident_intel.metadata import column_schema, markdown_table
 from incident_intel.settings import SettingsResource
@@ -29,6 +29,9 @@ from incident_intel.storage.tables import (
     Table,
 )
 from incident_intel.storage.warehouse import WarehouseResource, refresh_parquet_view
+
+# Deleted incidents stay in silver, flagged; gold leaves them out.
+LIVE_INCIDENTS = f"SELECT * FROM {INCIDENTS.sql_name} WHERE NOT coalesce(deleted, false)"
 
 
 def _publish(
@@ -61,7 +64,7 @@ def incident_features(
             f"'{lake.paths.partition_glob(INCIDENT_VERSIONS).as_posix()}', "
             "union_by_name = true, hive_partitioning = false)"
         )
-        connection.execute(f"CREATE TEMP VIEW incidents AS SELECT * FROM {INCIDENTS.sql_name}")
+        connection.execute(f"CREATE TEMP VIEW incidents AS {LIVE_INCIDENTS}")
         features = features_in(connection, settings.features)
     _publish(lake, warehouse, features, INCIDENT_FEATURES)
     splits = features.group_by("split").agg(
@@ -71,7 +74,7 @@ def incident_features(
         pl.col("opened_at").min().alias("first_opened"),
         pl.col("opened_at").max().alias("last_opened"),
     )
-    order = {"train": 0, "valid": 1, "test": 2}
+    order = {"train": 0, "valid": 1, "test": 2, EXCLUDED: 3}
     splits = splits.sort(pl.col("split").replace_strict(order))
     sizes = ", ".join(f"{split} {n:,}" for split, n in splits.select("split", "incidents").rows())
     context.log.info(f"{features.height:,} incidents as of opened_at + horizon: {sizes}")
@@ -82,6 +85,10 @@ def incident_features(
             "labelled_incidents": int(features["sla_breached"].is_not_null().sum()),
             "breach_rate": float(features["sla_breached"].mean() or 0.0),
             "horizon_minutes": settings.features.horizon_minutes,
+            "unknown_at_prediction": int((~features["known_at_prediction"]).sum()),
+            "median_as_of_lag_hours": float(
+                features.filter(~pl.col("known_at_prediction"))["as_of_lag_hours"].median() or 0.0
+            ),
             "splits": markdown_table(splits),
         }
     )
@@ -151,7 +158,7 @@ def ops_daily_stats(
 ) -> dg.MaterializeResult:
     """Volumes, backlog, MTTR and SLA attainment per day, assignment group and priority."""
     with warehouse.get_connection() as connection:
-        connection.execute(f"CREATE TEMP VIEW incidents AS SELECT * FROM {INCIDENTS.sql_name}")
+        connection.execute(f"CREATE TEMP VIEW incidents AS {LIVE_INCIDENTS}")
         stats = connection.sql(OPS_STATS_SQL).pl()
     _publish(lake, warehouse, stats, OPS_DAILY_STATS)
     context.log.info(f"{stats.height:,} rows of day x group x priority")

@@ -47,7 +47,9 @@ def embed_with_cache(
 ) -> EmbeddingRun:
     """Embed each row's `text` (keyed by `sys_id`), computing only texts missing from `cache`."""
     hashed = texts.with_columns(
-        pl.Series("text_hash", [embedder.text_hash(t) for t in texts["text"].to_list()])
+        pl.Series(
+            "text_hash", [embedder.text_hash(t) for t in texts["text"].to_list()], dtype=pl.String
+        )
     )
     cached = hashed["text_hash"].is_in(cache["text_hash"].implode())
     missing = hashed.filter(~cached).unique("text_hash", keep="first", maintain_order=True)

@@ -1,8 +1,11 @@
-"""Gold features: one row per incident, as known at prediction time `opened_at + horizon`.
+"""Gold features: one row per incident, as known at its prediction time.
 
-Features come from the incident's versions, never from its final record: the row describes the
-newest version updated by prediction time (or, when none is that early, the first version the
-source ever recorded, which is the creation record). Labels come from the final record.
+The prediction time is the incident's creation (`sys_created_on`, or `opened_at` when later or
+unknown) plus the horizon. Features come from the newest version updated by then, never from
+the final record; labels come from the final record. An incident with no version that early (a
+source that served only its current state) never borrows a later one: its features are null,
+its `as_of_lag_hours` says how late its first version is, and it trains and tests nowhere.
+Incidents opened before the first day pulled are left out: their start is not in the lake.
 """
 
 from __future__ import annotations
@@ -36,24 +39,54 @@ NUMERIC_FEATURES = (
 )
 
 
+EXCLUDED = "excluded"
+# The audit trail holds references as sys_ids: their names come from any record that showed them.
+NAMED_REFERENCES = ("assignment_group", "location", "cmdb_ci")
+
+
+def _names_sql(references: tuple[str, ...]) -> str:
+    """(reference, sys_id, its latest display name) over every version and current record."""
+    shown = " UNION ALL ".join(
+        f"SELECT '{r}' AS reference, {r} AS value, {r}_display AS display, sys_updated_on "
+        f"FROM {relation} WHERE {r}_display IS NOT NULL"
+        for r in references
+        for relation in ("versions", "incidents")
+    )
+    return (
+        f"SELECT reference, value, arg_max(display, sys_updated_on) AS display FROM ({shown}) "
+        "GROUP BY reference, value"
+    )
+
+
 def _as_of_versions_sql(horizon_minutes: int) -> str:
     return f"""
-    WITH bounds AS (
-        SELECT sys_id, min(opened_at) + INTERVAL {int(horizon_minutes)} MINUTE AS predict_at
+    WITH population AS (
+        SELECT sys_id, min(opened_at) AS opened_at, min(sys_created_on) AS created_on,
+            min(sys_updated_on) AS first_seen
         FROM versions GROUP BY sys_id
+        HAVING min(opened_at) >= coalesce(
+            (SELECT CAST(min(partition_date) AS TIMESTAMPTZ) FROM versions),
+            '-infinity'::TIMESTAMPTZ
+        )
     ),
-    ranked AS (
-        SELECT v.*, b.predict_at,
-            row_number() OVER (
-                PARTITION BY v.sys_id
-                ORDER BY (v.sys_updated_on <= b.predict_at) DESC,
-                         CASE WHEN v.sys_updated_on <= b.predict_at
-                              THEN epoch(v.sys_updated_on) ELSE -epoch(v.sys_updated_on) END DESC,
-                         v.sys_mod_count DESC NULLS LAST
-            ) AS rank
+    bounds AS (
+        SELECT sys_id, opened_at, first_seen,
+            greatest(opened_at, coalesce(created_on, opened_at))
+                + INTERVAL {int(horizon_minutes)} MINUTE AS predict_at
+        FROM population
+    ),
+    known AS (
+        SELECT v.* EXCLUDE (opened_at)
         FROM versions v JOIN bounds b USING (sys_id)
+        WHERE v.sys_updated_on <= b.predict_at
+        QUALIFY row_number() OVER (
+            PARTITION BY v.sys_id ORDER BY v.sys_updated_on DESC, v.sys_mod_count DESC NULLS LAST
+        ) = 1
     )
-    SELECT * EXCLUDE (rank) FROM ranked WHERE rank = 1
+    SELECT k.* EXCLUDE (sys_id), b.sys_id, b.opened_at, b.predict_at,
+        k.sys_id IS NOT NULL AS known_at_prediction,
+        greatest(epoch(b.first_seen) - epoch(b.predict_at), 0) / 3600.0 AS as_of_lag_hours
+    FROM bounds b LEFT JOIN known k USING (sys_id)
     """
 
 
@@ -84,11 +117,14 @@ def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings
     frame = connection.sql(
         f"""
         WITH events AS (
-            SELECT assignment_group AS grp, opened_at AS event_at, 1 AS delta FROM as_of
+            SELECT assignment_group AS grp, opened_at AS event_at, 1 AS delta
+            FROM as_of WHERE known_at_prediction
             UNION ALL
             SELECT a.assignment_group, i.resolved_at, -1
-            FROM as_of a JOIN incidents i USING (sys_id) WHERE i.resolved_at IS NOT NULL
+            FROM as_of a JOIN incidents i USING (sys_id)
+            WHERE a.known_at_prediction AND i.resolved_at IS NOT NULL
         ),
+        names AS ({_names_sql(NAMED_REFERENCES)}),
         running AS (
             SELECT coalesce(grp, '') AS grp, event_at + INTERVAL 1 MICROSECOND AS known_from,
                 sum(delta) OVER (PARTITION BY grp ORDER BY event_at, delta
@@ -96,22 +132,26 @@ def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings
             FROM events
         )
         SELECT
-            a.sys_id, a.number, a.opened_at, a.predict_at,
+            a.sys_id, i.number, a.opened_at, a.predict_at, a.known_at_prediction,
+            a.as_of_lag_hours,
             CAST(a.priority AS VARCHAR) AS priority,
             CAST(a.impact AS VARCHAR) AS impact,
             CAST(a.urgency AS VARCHAR) AS urgency,
             a.category, a.subcategory,
-            coalesce(a.assignment_group_display, a.assignment_group) AS assignment_group,
+            coalesce(a.assignment_group_display, ng.display, a.assignment_group)
+                AS assignment_group,
             a.contact_type,
-            coalesce(a.location_display, a.location) AS location,
-            coalesce(a.cmdb_ci_display, a.cmdb_ci) AS cmdb_ci,
-            coalesce(a.reassignment_count, 0) AS reassignment_count,
-            coalesce(a.reopen_count, 0) AS reopen_count,
+            coalesce(a.location_display, nl.display, a.location) AS location,
+            coalesce(a.cmdb_ci_display, nc.display, a.cmdb_ci) AS cmdb_ci,
+            CASE WHEN a.known_at_prediction THEN coalesce(a.reassignment_count, 0) END
+                AS reassignment_count,
+            CASE WHEN a.known_at_prediction THEN coalesce(a.reopen_count, 0) END AS reopen_count,
             hour({local}) AS opened_hour,
             isodow({local}) AS opened_weekday,
             CAST(isodow({local}) <= 5 AND hour({local}) >= {start}
                  AND hour({local}) < {end} AS INTEGER) AS in_business_hours,
-            CAST(coalesce(r.open_count, 0) AS BIGINT) AS group_backlog,
+            CASE WHEN a.known_at_prediction THEN CAST(coalesce(r.open_count, 0) AS BIGINT) END
+                AS group_backlog,
             count(*) OVER (ORDER BY a.opened_at
                            RANGE BETWEEN INTERVAL 1 HOUR PRECEDING AND CURRENT ROW) - 1
                 AS arrivals_last_hour,
@@ -131,6 +171,9 @@ def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings
             i.state IN ('Resolved', 'Closed', 'Canceled') AS is_closed
         FROM as_of a
         JOIN incidents i USING (sys_id)
+        LEFT JOIN names ng ON ng.reference = 'assignment_group' AND ng.value = a.assignment_group
+        LEFT JOIN names nl ON nl.reference = 'location' AND nl.value = a.location
+        LEFT JOIN names nc ON nc.reference = 'cmdb_ci' AND nc.value = a.cmdb_ci
         ASOF LEFT JOIN running r
             ON r.grp = coalesce(a.assignment_group, '') AND a.predict_at >= r.known_from
         ORDER BY a.opened_at, a.sys_id
@@ -145,22 +188,31 @@ def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings
 
 
 def assign_time_split(frame: pl.DataFrame, settings: FeatureSettings) -> pl.DataFrame:
-    """Oldest incidents train, the next valid, the newest test: never a random split."""
+    """Oldest incidents train, the next valid, the newest test: never a random split.
+
+    Incidents not known at their prediction time are `excluded` from all three.
+    """
     frame = frame.sort("opened_at", "sys_id")
-    n = frame.height
+    known = frame.filter(pl.col("known_at_prediction"))
+    n = known.height
     if settings.test_start_date is None:
         test_start = n - round(n * settings.split.test_fraction)
     else:
-        test_start = int((frame["opened_at"].dt.date() < settings.test_start_date).sum())
+        test_start = int((known["opened_at"].dt.date() < settings.test_start_date).sum())
     valid_start = test_start - round(
         test_start * settings.split.valid_fraction / (1 - settings.split.test_fraction)
     )
     position = pl.int_range(pl.len())
-    return frame.with_columns(
+    split = (
         pl.when(position < valid_start)
         .then(pl.lit("train"))
         .when(position < test_start)
         .then(pl.lit("valid"))
         .otherwise(pl.lit("test"))
-        .alias("split")
+    )
+    unknown = frame.filter(~pl.col("known_at_prediction")).with_columns(
+        pl.lit(EXCLUDED).alias("split")
+    )
+    return pl.concat([known.with_columns(split.alias("split")), unknown]).sort(
+        "opened_at", "sys_id"
     )

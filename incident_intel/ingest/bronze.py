@@ -6,7 +6,7 @@ import gzip
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,11 @@ class BronzeManifest:
     page_count: int
     record_count: int
     pages: list[dict[str, Any]]
+    # Tables the source refused to serve (HTTP 403): their absence is known, not a gap.
+    forbidden: list[str] = field(default_factory=list)
+
+    def records_of(self, table: str) -> int:
+        return sum(e["records"] for e in self.pages if e.get("table", "incident") == table)
 
     @classmethod
     def read(cls, directory: Path) -> BronzeManifest:
@@ -45,11 +50,12 @@ def write_bronze_partition(
     source_url: str,
     window_start: datetime,
     window_end: datetime,
+    forbidden: list[str] | None = None,
 ) -> BronzeManifest:
     """Write every page to a staging directory, then swap it in whole.
 
     A pull that fails halfway, even one killed outright, leaves the previous bronze of the day
-    untouched, and two pulls never mix.
+    untouched, and two pulls never mix. `forbidden` names tables the source refused to serve.
     """
     entries: list[dict[str, Any]] = []
     with staged_directory(directory) as staging:
@@ -59,6 +65,7 @@ def write_bronze_partition(
             entries.append(
                 {
                     "file": name,
+                    "table": page.table,
                     "query": page.query,
                     "status": page.status,
                     "records": len(page.records),
@@ -72,15 +79,19 @@ def write_bronze_partition(
             page_count=len(entries),
             record_count=sum(e["records"] for e in entries),
             pages=entries,
+            forbidden=list(forbidden or []),
         )
         (staging / MANIFEST).write_text(json.dumps(manifest.__dict__, indent=2), encoding="utf-8")
     return manifest
 
 
-def read_bronze_pages(directory: Path) -> Iterator[tuple[int, bytes]]:
-    """(page number, body as received) for each page in the manifest, verified by checksum."""
+def read_bronze_pages(directory: Path, table: str = "incident") -> Iterator[tuple[int, bytes]]:
+    """(page number, body as received) for each page of `table` in the manifest, verified by
+    checksum."""
     manifest = BronzeManifest.read(directory)
     for number, entry in enumerate(manifest.pages, start=1):
+        if entry.get("table", "incident") != table:
+            continue
         body = gzip.decompress((directory / entry["file"]).read_bytes())
         if hashlib.sha256(body).hexdigest() != entry["sha256"]:
             raise ValueError(f"{directory / entry['file']} does not match its manifest checksum")

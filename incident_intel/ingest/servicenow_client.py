@@ -1,8 +1,9 @@
-"""A ServiceNow Table API client that pulls one `sys_updated_on` window by keyset paging.
+"""A ServiceNow Table API client that pulls one time window of a table by keyset paging.
 
-Keyset paging on (sys_updated_on, sys_id) instead of sysparm_offset means a record updated
-during a pull shifts no page boundary, so nothing is skipped or read twice. A short page is not
-the end either: ServiceNow applies the page limit before ACL filtering, so only an empty page is.
+Keyset paging on (time field, sys_id), `sys_updated_on` for `incident` and `sys_created_on` for
+`sys_audit`, instead of sysparm_offset means a record updated during a pull shifts no page
+boundary, so nothing is skipped or read twice. A short page is not the end either: ServiceNow
+applies the page limit before ACL filtering, so only an empty page is.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ class SourcePullError(RuntimeError):
     """The pull failed for good: the message names the URL, the window and the last status."""
 
 
+class SourceForbiddenError(SourcePullError):
+    """The credential may not read the table (HTTP 403), as sys_audit often is without admin."""
+
+
 class RetryableResponseError(Exception):
     def __init__(self, description: str, status: int | None, retry_after: float | None = None):
         super().__init__(description)
@@ -49,6 +54,7 @@ class PulledPage:
     status: int
     body: bytes
     records: list[dict[str, Any]]
+    table: str = "incident"
 
 
 def redact_url(url: str) -> str:
@@ -69,20 +75,28 @@ def _field_value(record: dict[str, Any], name: str) -> str:
     return str(value)
 
 
-def window_query(start: datetime, end: datetime, after: tuple[str, str] | None = None) -> str:
-    """The encoded query for [start, end), resuming after the (sys_updated_on, sys_id) key."""
+def window_query(
+    start: datetime,
+    end: datetime,
+    after: tuple[str, str] | None = None,
+    time_field: str = "sys_updated_on",
+    condition: str = "",
+) -> str:
+    """The encoded query for [start, end), resuming after the (time_field, sys_id) key.
+
+    `condition` (say `tablename=incident`) is repeated in every OR-ed branch, since `^NQ`
+    starts a query of its own.
+    """
+    prefix = f"{condition}^" if condition else ""
     window = (
-        f"sys_updated_on>={start.strftime(TIMESTAMP_FORMAT)}"
-        f"^sys_updated_on<{end.strftime(TIMESTAMP_FORMAT)}"
+        f"{prefix}{time_field}>={start.strftime(TIMESTAMP_FORMAT)}"
+        f"^{time_field}<{end.strftime(TIMESTAMP_FORMAT)}"
     )
-    order = "^ORDERBYsys_updated_on^ORDERBYsys_id"
+    order = f"^ORDERBY{time_field}^ORDERBYsys_id"
     if after is None:
         return window + order
-    updated_on, sys_id = after
-    return (
-        f"{window}^sys_updated_on>{updated_on}"
-        f"^NQ{window}^sys_updated_on={updated_on}^sys_id>{sys_id}{order}"
-    )
+    moment, sys_id = after
+    return f"{window}^{time_field}>{moment}^NQ{window}^{time_field}={moment}^sys_id>{sys_id}{order}"
 
 
 def _retry_after_seconds(response: httpx.Response) -> float | None:
@@ -104,6 +118,9 @@ class ServiceNowTableClient:
         *,
         auth: httpx.Auth | None = None,
         table: str = "incident",
+        time_field: str = "sys_updated_on",
+        condition: str = "",
+        display_value: str = "all",
         page_size: int = 1000,
         timeout_seconds: float = 30.0,
         max_attempts: int = 6,
@@ -121,6 +138,9 @@ class ServiceNowTableClient:
         # Credentials never stay in the URL, where logs and error messages would show them.
         self.base_url = redact_url(base_url).rstrip("/")
         self.table = table
+        self.time_field = time_field
+        self.condition = condition
+        self.display_value = display_value
         self.page_size = page_size
         self.max_attempts = max_attempts
         self.backoff_initial_seconds = backoff_initial_seconds
@@ -149,18 +169,18 @@ class ServiceNowTableClient:
         self.close()
 
     def pull_window(self, start: datetime, end: datetime) -> Iterator[PulledPage]:
-        """Yield the pages of every record with start <= sys_updated_on < end, in key order."""
+        """Yield the pages of every record with start <= time field < end, in key order."""
         after: tuple[str, str] | None = None
         number = 0
         while True:
-            query = window_query(start, end, after)
+            query = window_query(start, end, after, self.time_field, self.condition)
             page = self._fetch_with_retries(query, number + 1, start, end)
             if not page.records:
                 return
             number += 1
             yield page
             last = page.records[-1]
-            key = (_field_value(last, "sys_updated_on"), _field_value(last, "sys_id"))
+            key = (_field_value(last, self.time_field), _field_value(last, "sys_id"))
             if after is not None and key <= after:
                 raise SourcePullError(
                     f"{self.table_url} did not advance past {after} for window "
@@ -205,13 +225,19 @@ class ServiceNowTableClient:
         params = {
             "sysparm_query": query,
             "sysparm_limit": str(self.page_size),
-            "sysparm_display_value": "all",
+            "sysparm_display_value": self.display_value,
             "sysparm_exclude_reference_link": "true",
         }
         response = self._http.get(f"/api/now/table/{self.table}", params=params)
         if response.status_code in RETRYABLE_STATUSES:
             raise RetryableResponseError(
                 f"HTTP {response.status_code}", response.status_code, _retry_after_seconds(response)
+            )
+        if response.status_code == 403:
+            raise SourceForbiddenError(
+                f"{self.table_url} answered HTTP 403: this credential may not read "
+                f"{self.table} (on ServiceNow, reading sys_audit needs the admin role or an "
+                "ACL granting it)"
             )
         if response.status_code != 200:
             raise SourcePullError(
@@ -229,5 +255,10 @@ class ServiceNowTableClient:
                 f"broken body ({len(body)} bytes): {broken}", response.status_code
             ) from broken
         return PulledPage(
-            number=number, query=query, status=response.status_code, body=body, records=records
+            number=number,
+            query=query,
+            status=response.status_code,
+            body=body,
+            records=records,
+            table=self.table,
         )

@@ -6,10 +6,11 @@ runs against a real instance.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -24,9 +25,13 @@ from incident_intel.ingest.servicenow_client import (
 )
 from incident_intel.settings import ProjectSettings, SimulatorSection, SourceSettings
 
+AUDIT_TABLES = ("sys_audit", "sys_audit_delete")
+AUDIT_TIME_FIELD = "sys_created_on"
+
 
 class IncidentSource(dg.ConfigurableResource, ABC):
-    """Pulls the incident versions updated in a time window, page by page, as received."""
+    """Pulls, page by page and as received, the incidents updated in a time window (their
+    current state) and the audit trail written in it (field changes, then deletions)."""
 
     pull: SourceSettings = SourceSettings()
 
@@ -42,18 +47,50 @@ class IncidentSource(dg.ConfigurableResource, ABC):
     @abstractmethod
     def _auth(self) -> httpx.Auth | None: ...
 
-    def pull_window(self, start: datetime, end: datetime) -> Iterator[PulledPage]:
-        with ServiceNowTableClient(
+    def _client(self, table: str, **query: str) -> ServiceNowTableClient:
+        return ServiceNowTableClient(
             self.url,
             auth=self._auth(),
-            table=self.pull.table,
+            table=table,
             page_size=self.pull.page_size,
             timeout_seconds=self.pull.timeout_seconds,
             max_attempts=self.pull.max_attempts,
             backoff_initial_seconds=self.pull.backoff_initial_seconds,
             backoff_max_seconds=self.pull.backoff_max_seconds,
-        ) as client:
+            **query,
+        )
+
+    def pull_window(self, start: datetime, end: datetime) -> Iterator[PulledPage]:
+        with self._client(self.pull.table) as client:
             yield from client.pull_window(start, end)
+
+    def pull_audit_window(self, start: datetime, end: datetime) -> Iterator[PulledPage]:
+        """The incident table's audit trail created in [start, end); see `pull_audit_pages`."""
+        yield from pull_audit_pages(self._client, self.pull.table, start, end)
+
+
+def pull_audit_pages(
+    client_for: Callable[..., ServiceNowTableClient],
+    incident_table: str,
+    start: datetime,
+    end: datetime,
+) -> Iterator[PulledPage]:
+    """`incident_table`'s sys_audit rows, then its sys_audit_delete rows, created in
+    [start, end); page numbers run on across both. Raises SourceForbiddenError on a 403.
+
+    `client_for(table, **query)` opens a client on one table with the given query options.
+    """
+    number = 0
+    for table in AUDIT_TABLES:
+        with client_for(
+            table,
+            time_field=AUDIT_TIME_FIELD,
+            condition=f"tablename={incident_table}",
+            display_value="false",
+        ) as client:
+            for page in client.pull_window(start, end):
+                number += 1
+                yield dataclasses.replace(page, number=number)
 
 
 class ServiceNowIncidentSource(IncidentSource):
@@ -101,9 +138,8 @@ class SimulatedIncidentSource(IncidentSource):
             from incident_intel.simulator.server import SimulatorServer
             from incident_intel.simulator.settings import SimulatorSettings
 
-            settings = SimulatorSettings(
-                username=self.simulator.username, password=self.simulator.password, port=0
-            )
+            # Any free port: the section's port is for a simulator served on its own.
+            settings = dataclasses.replace(SimulatorSettings.from_section(self.simulator), port=0)
             self._server = SimulatorServer(self._store(), settings)
             self._server.start()
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from incident_intel.silver.mapping import DISPLAY_SUFFIX, SourceMapping
+from incident_intel.silver.mapping import DISPLAY_SUFFIX, CanonicalField, SourceMapping
+
+CANONICAL_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 TRUE_STRINGS = ("true", "1", "yes")
 FALSE_STRINGS = ("false", "0", "no")
@@ -98,3 +100,21 @@ def cast_canonical(raw: pl.DataFrame, source: SourceMapping) -> tuple[pl.DataFra
         ).replace("", None)
     ).to_series()
     return typed_frame, reason.alias("reason")
+
+
+def canonical_strings(typed: pl.DataFrame, canonical: tuple[CanonicalField, ...]) -> pl.DataFrame:
+    """Typed canonical columns back to strings that `cast_canonical` reads again, UTC times as
+    CANONICAL_TIMESTAMP_FORMAT: the inverse of the cast, for a source with that format."""
+    expressions = []
+    for f in canonical:
+        column = pl.col(f.name)
+        if f.type == "bool":
+            column = pl.when(column).then(pl.lit("true")).when(~column).then(pl.lit("false"))
+        elif f.type == "datetime":
+            column = column.dt.convert_time_zone("UTC").dt.strftime(CANONICAL_TIMESTAMP_FORMAT)
+        elif f.type == "int":
+            column = column.cast(pl.String)
+        expressions.append(column.alias(f.name))
+        if f.type == "reference":
+            expressions.append(pl.col(f.name + DISPLAY_SUFFIX))
+    return typed.select(expressions)

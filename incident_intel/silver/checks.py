@@ -13,6 +13,7 @@ import polars as pl
 
 from incident_intel.silver.mapping import SourceMapping
 from incident_intel.silver.parse import EXACT_REPEAT
+from incident_intel.silver.reconstruct import Reconstruction
 from incident_intel.storage.tables import INCIDENTS
 from incident_intel.storage.warehouse import WarehouseResource
 
@@ -67,15 +68,51 @@ def bronze_reconciles(bronze_records: int, versions: int, rejects: int) -> Check
     )
 
 
-def schema_drift(unknown: set[str], missing: set[str]) -> CheckOutcome:
+def audit_reconciles(bronze_rows: int, events: int, rejects: int) -> CheckOutcome:
+    return CheckOutcome(
+        bronze_rows == events + rejects,
+        {"bronze_audit_rows": bronze_rows, "audit_events": events, "audit_rejects": rejects},
+    )
+
+
+def schema_drift(
+    unknown: set[str], missing: set[str], unaudited: set[str] | None = None
+) -> CheckOutcome:
+    """Fields the records carry that the mapping does not, or lacks; the audit trail's unmapped
+    fields are listed too, as what a mapping could add, without failing the check."""
     return CheckOutcome(
         not unknown and not missing,
         {
             "unknown_fields": ", ".join(sorted(unknown)) or "none",
             "missing_fields": ", ".join(sorted(missing)) or "none",
+            "unmapped_audited_fields": ", ".join(sorted(unaudited or ())) or "none",
             "unknown_count": len(unknown),
             "missing_count": len(missing),
         },
+    )
+
+
+def history_complete(day: date, history_path: str, rebuilt: Reconstruction) -> CheckOutcome:
+    """Fails (as a warning) when any incident's day could not be rebuilt from the audit trail."""
+    fallback = rebuilt.incomplete + rebuilt.mismatched
+    description = None
+    if fallback:
+        description = (
+            f"{day}: {fallback} of {rebuilt.touched} incidents ({rebuilt.incomplete_share:.1%}) "
+            f"fell back to snapshots (history: {history_path}; {rebuilt.incomplete} with no "
+            f"insert or earlier version, {rebuilt.mismatched} disagreeing with the record "
+            "pulled). Their versions before the pull are unknown, and features as of their "
+            "prediction time may be missing."
+        )
+    return CheckOutcome(
+        fallback == 0,
+        {
+            "incidents": rebuilt.touched,
+            "rebuilt_from_audit": rebuilt.from_audit,
+            "without_history": rebuilt.incomplete,
+            "disagreeing_with_record": rebuilt.mismatched,
+        },
+        description,
     )
 
 
@@ -117,15 +154,15 @@ def incidents_resolved_after_opened(warehouse: WarehouseResource) -> dg.AssetChe
     )
 
 
-def reject_rate(
-    day: date, rejects: pl.DataFrame, bronze_records: int, limit: float
-) -> CheckOutcome:
-    """Fails when the rejects that lose data pass `limit` of the day's bronze records.
+def reject_rate(day: date, rejects: pl.DataFrame, accepted: int, limit: float) -> CheckOutcome:
+    """Fails when the rejects that lose data pass `limit` of the day's records (`accepted`
+    versions plus those rejects).
 
     An exact repeat of a version (a page overlap) loses nothing and does not count.
     """
     lossy = rejects.filter(~pl.col("reason").str.starts_with(EXACT_REPEAT))
-    rate = lossy.height / bronze_records if bronze_records else 0.0
+    records = accepted + lossy.height
+    rate = lossy.height / records if records else 0.0
     passed = rate <= limit
     reasons = (
         lossy.group_by("reason").len().sort(["len", "reason"], descending=[True, False]).head(3)
@@ -134,14 +171,14 @@ def reject_rate(
     description = None
     if not passed:
         description = (
-            f"{day}: {lossy.height} of {bronze_records} records rejected ({rate:.1%}, limit "
+            f"{day}: {lossy.height} of {records} records rejected ({rate:.1%}, limit "
             f"{limit:.1%}); commonest reasons: {commonest}"
         )
     return CheckOutcome(
         passed,
         {
             "lossy_rejects": lossy.height,
-            "bronze_records": bronze_records,
+            "records": records,
             "partitions_over_limit": int(not passed),
         },
         description,
@@ -161,6 +198,9 @@ def combine_outcomes(outcomes: list[CheckOutcome]) -> CheckOutcome:
                     value if previous in (None, "none", value) else f"{previous}, {value}"
                 )
     metadata["partitions"] = len(outcomes)
+    if "without_history" in metadata and metadata.get("incidents"):
+        fallback = int(metadata["without_history"]) + int(metadata["disagreeing_with_record"])
+        metadata["incomplete_share"] = fallback / int(metadata["incidents"])
     failures = [o.description for o in outcomes if not o.passed and o.description]
     return CheckOutcome(
         all(o.passed for o in outcomes), metadata, "\n".join(failures) if failures else None

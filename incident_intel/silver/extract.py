@@ -56,6 +56,15 @@ def _stable_ids(column: pl.Series, kind: str) -> pl.Expr:
     return pl.lit(column).replace_strict(lookup, default=None, return_dtype=pl.String)
 
 
+def source_value(rule: FieldRule, value: pl.Expr) -> pl.Expr:
+    """A source field's value as a canonical string: known choices translated, patterns read."""
+    if rule.choices:
+        value = value.replace(rule.choices)
+    if rule.pattern:
+        value = pl.coalesce(value.str.extract(rule.pattern, 1), value)
+    return value
+
+
 def extract_strings(frame: pl.DataFrame, source: SourceMapping) -> pl.DataFrame:
     """Rename a frame of source strings to canonical columns, translating known choices.
 
@@ -71,13 +80,9 @@ def extract_strings(frame: pl.DataFrame, source: SourceMapping) -> pl.DataFrame:
             expressions.append(_derive(rule, frame))
             continue
         if rule.source_field in frame.columns:
-            value = pl.col(rule.source_field)
+            value = source_value(rule, pl.col(rule.source_field))
         else:
             value = pl.lit(None, dtype=pl.String)
-        if rule.choices:
-            value = value.replace(rule.choices)
-        if rule.pattern:
-            value = pl.coalesce(value.str.extract(rule.pattern, 1), value)
         if rule.reference == "display":
             display = pl.col(rule.source_field) if rule.source_field in frame.columns else None
             if display is None:

@@ -36,6 +36,13 @@ def ensure_incidents_table(
     connection.execute(
         f"CREATE TABLE IF NOT EXISTS {INCIDENTS_TABLE} ({columns}, PRIMARY KEY (sys_id))"
     )
+    # Deletions are soft: the row stays, flagged, and downstream layers leave it out.
+    connection.execute(
+        f"ALTER TABLE {INCIDENTS_TABLE} ADD COLUMN IF NOT EXISTS deleted BOOLEAN DEFAULT false"
+    )
+    connection.execute(
+        f"ALTER TABLE {INCIDENTS_TABLE} ADD COLUMN IF NOT EXISTS deleted_at TIMESTAMPTZ"
+    )
 
 
 @dataclass(frozen=True)
@@ -92,3 +99,23 @@ def merge_incidents(
     return MergeStats(
         inserted=inserted, updated=updated, unchanged=staged - len(written), total=total
     )
+
+
+def flag_deletions(connection: duckdb.DuckDBPyConnection, audit_file: Path) -> int:
+    """Flag the incidents one audit partition records as deleted; returns how many it flagged.
+
+    Idempotent: an incident already flagged keeps its first deletion time.
+    """
+    flagged = connection.execute(
+        f"""
+        UPDATE {INCIDENTS_TABLE} SET deleted = true, deleted_at = d.deleted_at
+        FROM (
+            SELECT sys_id, min(changed_at) AS deleted_at FROM read_parquet(?)
+            WHERE event = 'delete' GROUP BY sys_id
+        ) d
+        WHERE {INCIDENTS_TABLE}.sys_id = d.sys_id AND NOT coalesce({INCIDENTS_TABLE}.deleted, false)
+        RETURNING {INCIDENTS_TABLE}.sys_id
+        """,
+        [str(audit_file)],
+    ).fetchall()
+    return len(flagged)

@@ -40,7 +40,12 @@ REJECT_SCHEMA = {
     "sys_updated_on": pl.String(),
     "reason": pl.String(),
     "raw_record": pl.String(),
+    # incident, sys_audit or sys_audit_delete: which bronze pages the record came from.
+    "bronze_table": pl.String(),
 }
+# Where a version came from: rebuilt from the audit trail, or a snapshot of the record as pulled.
+FROM_AUDIT = "audit"
+FROM_SNAPSHOT = "snapshot"
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ def versions_schema(canonical: tuple[CanonicalField, ...]) -> dict[str, pl.DataT
     return {
         **canonical_polars_schema(canonical),
         "record_hash": pl.String(),
+        "version_source": pl.String(),
         "partition_date": pl.Date(),
     }
 
@@ -145,7 +151,7 @@ def _flatten_pages(
     return pl.concat(frames, how="vertical"), bodies, seen_fields
 
 
-def _raw_records(bodies: dict[int, bytes], positions: list[tuple[int, int]]) -> list[str]:
+def raw_records(bodies: dict[int, bytes], positions: list[tuple[int, int]]) -> list[str]:
     """The rejected records as received, re-read only from the pages that hold them."""
     parsed: dict[int, list[Any]] = {}
     raw = []
@@ -195,7 +201,10 @@ def build_silver_partition(
     versions = (
         typed.filter(pl.col("__reason").is_null())
         .drop("__position", "__reason")
-        .with_columns(pl.lit(day, dtype=pl.Date).alias("partition_date"))
+        .with_columns(
+            pl.lit(FROM_SNAPSHOT).alias("version_source"),
+            pl.lit(day, dtype=pl.Date).alias("partition_date"),
+        )
         .sort(KEY)
     )
     positions = rejected.get_column("__position").to_list()
@@ -209,9 +218,10 @@ def build_silver_partition(
             "sys_id": strings.get_column("sys_id").gather(positions),
             "sys_updated_on": strings.get_column("sys_updated_on").gather(positions),
             "reason": rejected.get_column("__reason"),
-            "raw_record": _raw_records(
+            "raw_record": raw_records(
                 bodies, list(zip(pages_of.to_list(), rows_of.to_list(), strict=True))
             ),
+            "bronze_table": ["incident"] * len(positions),
         },
         schema=REJECT_SCHEMA,
     )

@@ -1,4 +1,4 @@
-"""The simulator's HTTP face: ServiceNow's `GET /api/now/table/incident` over FastAPI.
+"""The simulator's HTTP face: ServiceNow's `GET /api/now/table/{table}` over FastAPI.
 
 Responses are serialised by hand into bytes: FastAPI's response validation and encoding would
 cost more than the rest of a 1000-row page.
@@ -15,18 +15,19 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 
-from incident_intel.simulator.auth import authorised
+from incident_intel.simulator.auth import authenticated_user
 from incident_intel.simulator.faults import FaultInjector, TokenBucket
 from incident_intel.simulator.query import QueryError
-from incident_intel.simulator.render import api_fields, record_renderer
+from incident_intel.simulator.render import record_renderer
 from incident_intel.simulator.settings import SimulatorSettings
 from incident_intel.simulator.store import IncidentStore
 from incident_intel.simulator.table import parse_request, select
+from incident_intel.simulator.tables import Table, tables
 
-TABLE_PATH = "/api/now/table/incident"
 ERROR_MESSAGES = {
     400: "Invalid query",
     401: "User Not Authenticated",
+    403: "User Not Authorized",
     429: "Rate limit exceeded",
     500: "Internal Server Error",
     503: "Service Unavailable",
@@ -37,18 +38,46 @@ def _json(payload: Any) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def error_response(status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    status: int,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    message: str | None = None,
+) -> Response:
     """An error in ServiceNow's shape: {"error": {"message", "detail"}, "status": "failure"}."""
-    body = {"error": {"message": ERROR_MESSAGES[status], "detail": detail}, "status": "failure"}
+    error = {"message": message or ERROR_MESSAGES[status], "detail": detail}
+    body = {"error": error, "status": "failure"}
     return Response(_json(body), status, headers, media_type="application/json")
 
 
-def link_header(base_url: str, offset: int, limit: int, total: int) -> str:
+# Request parameters a link repeats beside the paging ones, as ServiceNow's links do.
+LINKED_PARAMETERS = (
+    "sysparm_query",
+    "sysparm_fields",
+    "sysparm_display_value",
+    "sysparm_exclude_reference_link",
+)
+# Past this, a link names the paging parameters only: four copies of a longer query would
+# make a header bigger than HTTP clients accept.
+MAX_LINKED_QUERY = 2000
+
+
+def link_header(
+    base_url: str,
+    path: str,
+    offset: int,
+    limit: int,
+    total: int,
+    params: QueryParams | None = None,
+) -> str:
     """ServiceNow's Link header: first, prev, next and last pages by sysparm_offset.
 
-    The links carry the paging parameters only: echoing the whole request would make the
-    header several times the size of a long query, more than a client will parse.
+    Each link repeats the request's query, fields and display options, so that a client
+    following `rel="next"` pages the same query.
     """
+    kept = {k: params[k] for k in LINKED_PARAMETERS if params is not None and k in params}
+    if len(kept.get("sysparm_query", "")) > MAX_LINKED_QUERY:
+        kept = {}
     pages = {"first": 0}
     if offset > 0:
         pages["prev"] = max(0, offset - limit)
@@ -56,7 +85,8 @@ def link_header(base_url: str, offset: int, limit: int, total: int) -> str:
         pages["next"] = offset + limit
     pages["last"] = max(0, (total - 1) // limit * limit)
     return ",".join(
-        f"<{base_url}{TABLE_PATH}?{urlencode({'sysparm_offset': value, 'sysparm_limit': limit})}>"
+        f"<{base_url}{path}?"
+        f"{urlencode({**kept, 'sysparm_offset': value, 'sysparm_limit': limit})}>"
         f';rel="{rel}"'
         for rel, value in pages.items()
     )
@@ -72,7 +102,7 @@ def create_app(store: IncidentStore, settings: SimulatorSettings, base_url: str)
         openapi_url=None,
         redirect_slashes=False,
     )
-    fields = api_fields()
+    served = tables()
     faults = FaultInjector(settings.faults)
     bucket = (
         TokenBucket(settings.rate_limit_per_second, settings.rate_limit_burst)
@@ -84,24 +114,24 @@ def create_app(store: IncidentStore, settings: SimulatorSettings, base_url: str)
     async def health() -> Response:
         return Response(_json({"status": "ok"}), media_type="application/json")
 
-    def table_page(params: QueryParams) -> Response:
+    def table_page(table: Table, params: QueryParams) -> Response:
         """A page of the table for these parameters: parsing, evaluation and rendering."""
         try:
-            table_request = parse_request(params, fields, settings.max_page_size)
+            table_request = parse_request(params, table.fields, settings.max_page_size)
         except QueryError as error:
             return error_response(400, str(error))
-        selection = select(store, table_request, fields)
+        selection = select(store, table, table_request)
         offset, limit = table_request.offset, table_request.limit
         total = len(selection.rows)
         stream = (
+            table.name,
             selection.window_end,
             table_request.display,
             table_request.exclude_reference_link,
             tuple(f.name for f in table_request.fields),
         )
-        page = faults.page(
-            selection.rows[offset : offset + limit], stream, limit, offset + limit < total
-        )
+        rows = selection.rows[offset : offset + limit]
+        page = faults.page(rows, stream, limit, offset + limit < total, table.key)
         render = record_renderer(
             table_request.fields,
             table_request.display,
@@ -109,16 +139,18 @@ def create_app(store: IncidentStore, settings: SimulatorSettings, base_url: str)
             table_request.exclude_reference_link,
         )
         body = faults.truncated(_json({"result": [render(v) for v in page]}))
-        faults.concurrent_update(store, page, selection.window_end)
+        if table.updated_while_paging:
+            faults.concurrent_update(store, page, selection.window_end)
         headers = {
             "X-Total-Count": str(total),
-            "Link": link_header(base_url, offset, limit, total),
+            "Link": link_header(base_url, table.path, offset, limit, total, params),
         }
         return Response(body, 200, headers, media_type="application/json")
 
-    @app.get(TABLE_PATH)
-    async def incidents(request: Request) -> Response:
-        if not authorised(request.headers.get("authorization"), settings):
+    @app.get("/api/now/table/{name}")
+    async def table_rows(name: str, request: Request) -> Response:
+        user = authenticated_user(request.headers.get("authorization"), settings)
+        if user is None:
             return error_response(
                 401,
                 "Required to provide Auth information",
@@ -132,8 +164,15 @@ def create_app(store: IncidentStore, settings: SimulatorSettings, base_url: str)
         status = faults.error_status()
         if status:
             return error_response(status, "Injected fault")
+        table = served.get(name)
+        if table is None:
+            detail = f"The simulator serves the tables {', '.join(served)}"
+            return error_response(400, detail, message=f"Invalid table {name}")
+        if table.needs_audit_role and not settings.may_read_audit(user):
+            detail = f"Reading {name} needs a role this user lacks"
+            return error_response(403, detail)
         # A query can take seconds to evaluate: in a worker thread it holds up no other request,
         # which is why the store, the fault injector and the rate limiter lock their state.
-        return await run_in_threadpool(table_page, request.query_params)
+        return await run_in_threadpool(table_page, table, request.query_params)
 
     return app

@@ -41,7 +41,9 @@ def add_simulator_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add `simulator serve` to an argparse subparsers object; sets `handler` to run it."""
     simulator = subparsers.add_parser("simulator", help="the ServiceNow Table API simulator")
     commands = simulator.add_subparsers(dest="simulator_command", required=True)
-    serve = commands.add_parser("serve", help="serve the incident table on HTTP")
+    serve = commands.add_parser(
+        "serve", help="serve the incident, sys_audit and sys_audit_delete tables on HTTP"
+    )
     serve.add_argument("--mode", choices=("synthetic", "replay"), default="synthetic")
     serve.add_argument("--csv", help="ServiceNow CSV export to replay (with --mode replay)")
     serve.add_argument("--host")
@@ -58,6 +60,14 @@ def add_simulator_parser(subparsers: Any) -> argparse.ArgumentParser:
     serve.add_argument("--rate-limit-burst", type=int)
     serve.add_argument(
         "--base-url", help="URL clients reach the simulator at (default: the bound address)"
+    )
+    serve.add_argument(
+        "--forbid-audit-to",
+        dest="audit_forbidden_users",
+        action="append",
+        metavar="USER",
+        help="answer 403 to USER on sys_audit and sys_audit_delete (repeatable; adds to the "
+        "config's audit_access)",
     )
     faults = serve.add_argument_group("faults (all off by default)")
     faults.add_argument("--fault-seed", dest="seed_faults", type=int)
@@ -81,8 +91,12 @@ def settings_from_args(args: argparse.Namespace, section: SimulatorSection) -> S
         base.faults, **{k: v for k, v in fault_values.items() if v is not None}
     )
     overrides = {name: getattr(args, name) for name in SETTING_FLAGS}
+    forbidden = (*base.audit_forbidden_users, *(args.audit_forbidden_users or ()))
     return dataclasses.replace(
-        base, faults=faults, **{k: v for k, v in overrides.items() if v is not None}
+        base,
+        faults=faults,
+        audit_forbidden_users=tuple(dict.fromkeys(forbidden)),
+        **{k: v for k, v in overrides.items() if v is not None},
     )
 
 

@@ -16,12 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import timedelta
 
-from incident_intel.simulator.canonical import (
-    Version,
-    format_timestamp,
-    parse_timestamp,
-    sort_key,
-)
+from incident_intel.simulator.canonical import Version, format_timestamp, parse_timestamp
 from incident_intel.simulator.settings import FaultSettings
 from incident_intel.simulator.store import IncidentStore
 
@@ -82,12 +77,17 @@ class FaultInjector:
             return body
 
     def page(
-        self, rows: list[Version], stream: Hashable, limit: int, more_follow: bool
+        self,
+        rows: list[Version],
+        stream: Hashable,
+        limit: int,
+        more_follow: bool,
+        key: Callable[[Version], tuple[str, str]],
     ) -> list[Version]:
         """A page as served: maybe opening with the previous page's last row, maybe cut short.
 
         A short page (ServiceNow applies ACLs after the limit) loses rows from its end only,
-        so the next keyset page still returns them.
+        so the next keyset page (on `key`, the table's sort key) still returns them.
         """
         with self._lock:
             page = list(rows)
@@ -95,7 +95,7 @@ class FaultInjector:
             duplicated = (
                 tail is not None
                 and bool(page)
-                and sort_key(tail) < sort_key(page[0])
+                and key(tail) < key(page[0])
                 and self._hit(self.settings.duplicate_row_rate)
             )
             if duplicated:

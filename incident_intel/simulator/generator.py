@@ -258,6 +258,8 @@ def generate_day(seed: int, day: date, incidents_per_day: float) -> pl.DataFrame
             "resolved_at": versions.resolved_at,
             "closed_at": versions.closed_at,
             "sys_updated_on": versions.updated,
+            # Every version carries the time of the incident's insert, its New version.
+            "sys_created_on": plan.opened[at],
             "priority": fields["priority"][at],
             "impact": fields["impact"][at],
             "urgency": fields["urgency"][at],
@@ -287,6 +289,13 @@ def generate_day(seed: int, day: date, incidents_per_day: float) -> pl.DataFrame
             "sys_mod_count": versions.mod_count,
         }
     )
-    timestamps = ("opened_at", "resolved_at", "closed_at", "sys_updated_on", "sla_due")
+    timestamps = (
+        "opened_at",
+        "resolved_at",
+        "closed_at",
+        "sys_updated_on",
+        "sys_created_on",
+        "sla_due",
+    )
     frame = frame.with_columns(_datetime(c) for c in timestamps)
     return frame.select(columns()).cast(typed_schema())

@@ -1,5 +1,9 @@
 """ServiceNow encoded queries (`sysparm_query`): parsing, filtering and ordering.
 
+Rows are records of any table served, as dicts of strings. Each table has a time field (the
+`sys_updated_on` of `incident`, the `sys_created_on` of the audit tables): its rows come sorted by
+(time field, sys_id), and windows on it bound what the server needs to fetch.
+
 Grammar: sub-queries joined by `^NQ` are OR-ed whole; inside one, terms joined by `^` are AND-ed
 and a term prefixed `OR` is OR-ed with the term before it. A term is `<field><op><value>` with
 op one of = != > >= < <=, or `ORDERBY<field>` / `ORDERBYDESC<field>`.
@@ -17,7 +21,6 @@ from incident_intel.simulator.canonical import TIMESTAMP_FORMAT, Version
 from incident_intel.simulator.render import ApiField
 
 UPDATED_ON = "sys_updated_on"
-DEFAULT_ORDER = ((UPDATED_ON, False), ("sys_id", False))
 _TERM = re.compile(r"([a-z_][a-z0-9_]*)(>=|<=|!=|=|>|<)(.*)", re.DOTALL)
 _FIELD = re.compile(r"[a-z_][a-z0-9_]*")
 _COMPARE = {
@@ -117,7 +120,7 @@ def parse_query(text: str, fields: dict[str, ApiField]) -> EncodedQuery:
 
 
 def _key(field: ApiField) -> Callable[[Version], object]:
-    value = field.value
+    value = field.reader()
     if field.type != "int":
         return value
     # Numbers sort numerically, and bad values after them rather than breaking the sort.
@@ -125,11 +128,17 @@ def _key(field: ApiField) -> Callable[[Version], object]:
     return lambda v: (0, int(s), "") if (s := value(v)).isdecimal() else (1, 0, s)
 
 
-def _test(condition: Condition, fields: dict[str, ApiField]) -> Callable[[Version], bool]:
+def default_order(time_field: str) -> tuple[tuple[str, bool], ...]:
+    """The order rows of a table with this time field are held in."""
+    return (time_field, False), ("sys_id", False)
+
+
+def matcher(condition: Condition, fields: dict[str, ApiField]) -> Callable[[Version], bool]:
+    """A test of whether a row meets one condition."""
     field = fields[condition.field]
     compare = _COMPARE[condition.op]
     expected: str | int = condition.value
-    value = field.value
+    value = field.reader()
     if field.type == "int" and condition.value.isdecimal():
         expected = int(condition.value)
         return lambda v: (s := value(v)).isdecimal() and compare(int(s), expected)
@@ -139,7 +148,7 @@ def _test(condition: Condition, fields: dict[str, ApiField]) -> Callable[[Versio
 def predicate(query: EncodedQuery, fields: dict[str, ApiField]) -> Callable[[Version], bool]:
     """A test of whether a version matches the query."""
     compiled = [
-        [[_test(c, fields) for c in group] for group in branch] for branch in query.branches
+        [[matcher(c, fields) for c in group] for group in branch] for branch in query.branches
     ]
     return lambda v: any(
         all(any(test(v) for test in group) for group in branch) for branch in compiled
@@ -151,11 +160,11 @@ def _shift(timestamp: str, seconds: int) -> str:
     return moment.strftime(TIMESTAMP_FORMAT)
 
 
-def _branch_range(branch: Branch) -> tuple[str | None, str | None]:
+def _branch_range(branch: Branch, time_field: str) -> tuple[str | None, str | None]:
     low: str | None = None
     high: str | None = None
     for group in branch:
-        if len(group) != 1 or group[0].field != UPDATED_ON:
+        if len(group) != 1 or group[0].field != time_field:
             continue
         op, value = group[0].op, group[0].value
         if op in (">=", "=", ">"):
@@ -167,12 +176,12 @@ def _branch_range(branch: Branch) -> tuple[str | None, str | None]:
     return low, high
 
 
-def updated_range(query: EncodedQuery) -> tuple[str | None, str | None]:
-    """Bounds [low, high) on sys_updated_on implied by the query; None where unbounded.
+def time_range(query: EncodedQuery, time_field: str) -> tuple[str | None, str | None]:
+    """Bounds [low, high) on the time field implied by the query; None where unbounded.
 
-    Lets the server fetch only the versions that can match before testing each one.
+    Lets the server fetch only the rows that can match before testing each one.
     """
-    ranges = [_branch_range(b) for b in query.branches]
+    ranges = [_branch_range(b, time_field) for b in query.branches]
     lows = [low for low, _ in ranges]
     highs = [high for _, high in ranges]
     low = None if None in lows else min(lows)  # type: ignore[type-var]
@@ -181,13 +190,13 @@ def updated_range(query: EncodedQuery) -> tuple[str | None, str | None]:
 
 
 def order(
-    versions: list[Version], query: EncodedQuery, fields: dict[str, ApiField]
+    rows: list[Version], query: EncodedQuery, fields: dict[str, ApiField], time_field: str
 ) -> list[Version]:
-    """Versions in the query's order; they arrive in the default order already."""
+    """Rows in the query's order; they arrive in the default order already."""
     wanted = query.order_by
-    if not wanted or wanted == DEFAULT_ORDER[: len(wanted)]:
-        return versions
-    result = list(versions)
+    if not wanted or wanted == default_order(time_field)[: len(wanted)]:
+        return rows
+    result = list(rows)
     for name, descending in reversed(wanted):
         result.sort(key=_key(fields[name]), reverse=descending)
     return result

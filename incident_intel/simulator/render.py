@@ -56,6 +56,21 @@ class ApiField:
             return ""
         return self.to_api.get(raw, raw)
 
+    @property
+    def plain(self) -> bool:
+        """Whether the API shows the stored string itself, as value and as display value."""
+        return not (self.to_api or self.labels or self.table)
+
+    def reader(self) -> Callable[[Version], str]:
+        """`value` as a function, a cheaper one for a field without choices to translate.
+
+        Serving and filtering a large table read every field of every row.
+        """
+        if self.to_api:
+            return self.value
+        canonical = self.canonical
+        return lambda version: version[canonical] or ""
+
     def display(self, version: Version) -> str:
         if self.table:
             return version[self.canonical + DISPLAY_SUFFIX] or ""
@@ -111,10 +126,15 @@ def _reference_renderer(field: ApiField, mode: str, link_base: str | None) -> Re
 def _renderer(field: ApiField, mode: str, link_base: str | None) -> Renderer:
     if field.table:
         return _reference_renderer(field, mode, link_base)
+    value = field.reader()
+    if field.plain:
+        if mode == "all":
+            return lambda v: {"display_value": (shown := value(v)), "value": shown}
+        return value
+    display = field.display
     if mode == "all":
-        value, display = field.value, field.display
         return lambda v: {"display_value": display(v), "value": value(v)}
-    return field.display if mode == "true" else field.value
+    return display if mode == "true" else value
 
 
 def record_renderer(

@@ -3,18 +3,22 @@
 The export goes through the `servicenow_csv_export` mapping like any source, then parseable
 timestamps are rewritten in the Table API's format. Unparseable values and bad data (an unknown
 state, a version updated before it was opened) are served as they are, for silver to reject.
+`incident` serves each incident's latest version; `sys_audit` the differences between its
+consecutive versions, its first version in the export being its insert. Nothing is deleted.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
 
 from incident_intel.silver.extract import extract_strings
 from incident_intel.silver.mapping import SourceMapping, load_schema_mapping
+from incident_intel.simulator.audit import AuditRow, audit_frame
 from incident_intel.simulator.canonical import (
     TIMESTAMP_FORMAT,
     Version,
@@ -22,7 +26,7 @@ from incident_intel.simulator.canonical import (
     format_timestamp,
     parse_timestamp,
 )
-from incident_intel.simulator.store import Clock, IncidentStore
+from incident_intel.simulator.store import NEVER, Clock, IncidentStore
 
 CSV_SOURCE = "servicenow_csv_export"
 _ROW = "__row"
@@ -120,6 +124,9 @@ class ReplayIncidentStore(IncidentStore):
                 strict=True,
             )
         )
+        # A version stops being current when its successor is updated; the last never does.
+        successor = pl.col("sys_updated_on").shift(-1).over("sys_id")
+        self._retired = self._frame.select(successor.fill_null(NEVER)).to_series().to_list()
         rows = self._frame.with_row_index("row").group_by("sys_id").agg("row")
         self._rows_by_sys_id: dict[str, list[int]] = dict(
             zip(rows["sys_id"].to_list(), rows["row"].to_list(), strict=True)
@@ -136,7 +143,7 @@ class ReplayIncidentStore(IncidentStore):
         )
 
     def unservable_between(self, start: datetime, end: datetime) -> list[Version]:
-        low, high = ceil_timestamp(start), self._visible_end(end)
+        low, high = ceil_timestamp(start), self._visible_end(end, self._now())
         within = (pl.col(_ATTRIBUTED) >= low) & (pl.col(_ATTRIBUTED) < high)
         return self._unparsed.filter(within).drop(_ATTRIBUTED).to_dicts()
 
@@ -146,6 +153,25 @@ class ReplayIncidentStore(IncidentStore):
     def _stored_between(self, start: str, end: str) -> list[Version]:
         first, last = bisect_left(self._keys, (start,)), bisect_left(self._keys, (end,))
         return self._frame.slice(first, last - first).to_dicts()
+
+    def _stored_current_between(self, start: str, end: str, now: str) -> list[Version]:
+        first, last = bisect_left(self._keys, (start,)), bisect_left(self._keys, (end,))
+        current = [i for i in range(first, last) if self._retired[i] > now]
+        return self._frame.select(pl.all().gather(current)).to_dicts()
+
+    @cached_property
+    def _audit(self) -> pl.DataFrame:
+        """sys_audit, derived on first use so that replaying `incident` alone never pays for it.
+
+        Only versions a window can serve take part: an unparseable update time has no place in
+        the order of its incident's versions.
+        """
+        return audit_frame(self._frame).sort("sys_created_on", "sys_id")
+
+    def _stored_audit_between(self, start: str, end: str) -> list[AuditRow]:
+        times = self._audit["sys_created_on"]
+        first, last = times.search_sorted(start, "left"), times.search_sorted(end, "left")
+        return self._audit.slice(first, last - first).to_dicts()
 
     def _stored_history(self, version: Version) -> list[Version]:
         rows = self._rows_by_sys_id.get(version["sys_id"] or "", [])

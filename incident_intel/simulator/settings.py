@@ -65,6 +65,9 @@ class SimulatorSettings:
     incidents_per_day: float = 300
     start_date: date = date(2025, 12, 1)
     faults: FaultSettings = field(default_factory=FaultSettings)
+    # Usernames that read `incident` but get 403 on sys_audit and sys_audit_delete, which need
+    # an admin role on a real instance; "" is the anonymous caller of a simulator without auth.
+    audit_forbidden_users: tuple[str, ...] = ()
     # Where clients reach the simulator (behind a proxy, say); None means the bound address.
     # Links never come from the request's Host header, which any caller can forge.
     base_url: str | None = None
@@ -89,6 +92,9 @@ class SimulatorSettings:
             return self.base_url.rstrip("/")
         return http_url(self.host, port)
 
+    def may_read_audit(self, user: str) -> bool:
+        return user not in self.audit_forbidden_users
+
     @classmethod
     def from_section(cls, section: SimulatorSection) -> SimulatorSettings:
         """The `simulator:` section of the project settings; faults and limits come from flags."""
@@ -100,4 +106,5 @@ class SimulatorSettings:
             seed=section.seed,
             incidents_per_day=section.incidents_per_day,
             start_date=date.fromisoformat(section.start_date),
+            audit_forbidden_users=() if section.audit_access else (section.username or "",),
         )

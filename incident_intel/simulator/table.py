@@ -1,4 +1,4 @@
-"""The Table API's read semantics, without HTTP: request parameters -> matching rows."""
+"""The Table API's read semantics, without HTTP: a table and request parameters -> matching rows."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from incident_intel.simulator.query import (
     order,
     parse_query,
     predicate,
-    updated_range,
+    time_range,
 )
 from incident_intel.simulator.render import DISPLAY_MODES, ApiField
 from incident_intel.simulator.store import IncidentStore
+from incident_intel.simulator.tables import Table
 
-# Later than any served version; the store caps windows at its clock anyway.
+# Later than any served row; the store caps windows at its clock anyway.
 END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 
 
@@ -36,7 +37,7 @@ class TableRequest:
 @dataclass(frozen=True)
 class Selection:
     rows: list[Version]  # every matching row, in the query's order
-    window_end: str | None  # the exclusive sys_updated_on bound the query implies
+    window_end: str | None  # the exclusive bound on the time field that the query implies
 
 
 def _integer(params: Mapping[str, str], name: str, default: int, minimum: int) -> int:
@@ -77,14 +78,16 @@ def parse_request(
     )
 
 
-def select(store: IncidentStore, request: TableRequest, fields: dict[str, ApiField]) -> Selection:
-    """Every visible version matching the query, fetching only the sys_updated_on range needed."""
-    low, high = updated_range(request.query)
+def select(store: IncidentStore, table: Table, request: TableRequest) -> Selection:
+    """Every row of the table matching the query, fetching only the time range needed."""
+    low, high = time_range(request.query, table.time_field)
     start = parse_timestamp(low) if low else store.earliest()
     end = parse_timestamp(high) if high else END_OF_TIME
-    candidates = store.versions_between(start, end)
-    rows = select_key_ranges(candidates, request.query)
+    candidates = table.rows_between(store, start, end)
+    rows = select_key_ranges(candidates, request.query, table.time_field, table.fields)
     if rows is None:
-        matches = predicate(request.query, fields)
-        rows = order([v for v in candidates if matches(v)], request.query, fields)
+        matches = predicate(request.query, table.fields)
+        rows = order(
+            [r for r in candidates if matches(r)], request.query, table.fields, table.time_field
+        )
     return Selection(rows, high)

@@ -16,6 +16,7 @@ import duckdb
 
 from incident_intel.storage.paths import LakePaths
 from incident_intel.storage.tables import (
+    INCIDENT_AUDIT,
     INCIDENT_FEATURES,
     INCIDENT_REJECTS,
     INCIDENT_TEXT_EMBEDDINGS,
@@ -26,7 +27,7 @@ from incident_intel.storage.tables import (
 )
 from incident_intel.storage.warehouse import refresh_parquet_view, utc_connection
 
-PARTITIONED = (INCIDENT_VERSIONS, INCIDENT_REJECTS)
+PARTITIONED = (INCIDENT_VERSIONS, INCIDENT_REJECTS, INCIDENT_AUDIT)
 UNPARTITIONED = (INCIDENT_FEATURES, INCIDENT_TEXT_EMBEDDINGS, OPS_DAILY_STATS)
 
 
@@ -42,21 +43,34 @@ def lake_reader(paths: LakePaths) -> Iterator[duckdb.DuckDBPyConnection]:
             if paths.table_file(table).exists():
                 refresh_parquet_view(connection, table.sql_name, paths.table_file(table))
         if paths.has_partitions(INCIDENT_VERSIONS):
-            _current_state_view(connection, INCIDENTS)
+            _current_state_view(connection, INCIDENTS, paths.has_partitions(INCIDENT_AUDIT))
         yield connection
     finally:
         connection.close()
 
 
-def _current_state_view(connection: duckdb.DuckDBPyConnection, table: Table) -> None:
-    """The newest version of each incident, chosen as the merge into silver.incidents chooses."""
+def _current_state_view(
+    connection: duckdb.DuckDBPyConnection, table: Table, with_audit: bool
+) -> None:
+    """The newest version of each incident, chosen as the merge into silver.incidents chooses,
+    flagged deleted as the audit trail says."""
+    deletions = (
+        f"SELECT sys_id, min(changed_at) AS deleted_at FROM {INCIDENT_AUDIT.sql_name} "
+        "WHERE event = 'delete' GROUP BY sys_id"
+        if with_audit
+        else "SELECT NULL::VARCHAR AS sys_id, NULL::TIMESTAMPTZ AS deleted_at WHERE false"
+    )
     connection.execute(
         f"""
         CREATE OR REPLACE VIEW {table.sql_name} AS
-        SELECT * FROM {INCIDENT_VERSIONS.sql_name}
-        QUALIFY row_number() OVER (
-            PARTITION BY sys_id
-            ORDER BY sys_updated_on DESC, sys_mod_count DESC NULLS LAST, partition_date DESC
-        ) = 1
+        SELECT v.*, d.deleted_at IS NOT NULL AS deleted, d.deleted_at
+        FROM (
+            SELECT * FROM {INCIDENT_VERSIONS.sql_name}
+            QUALIFY row_number() OVER (
+                PARTITION BY sys_id
+                ORDER BY sys_updated_on DESC, sys_mod_count DESC NULLS LAST, partition_date DESC
+            ) = 1
+        ) v
+        LEFT JOIN ({deletions}) d USING (sys_id)
         """
     )

@@ -25,6 +25,8 @@ class Table:
 
 
 INCIDENT_PAGES = Table("bronze", "incident_pages")
+INCIDENT_AUDIT_PAGES = Table("bronze", "incident_audit_pages")
+INCIDENT_AUDIT = Table("silver", "incident_audit")
 INCIDENT_VERSIONS = Table("silver", "incident_versions")
 INCIDENT_REJECTS = Table("silver", "incident_rejects")
 INCIDENTS = Table("silver", "incidents")

@@ -212,3 +212,30 @@ def test_business_hours_follow_the_teams_time_zone(timezone, hour, weekday, in_h
 def test_an_unknown_time_zone_is_refused():
     with pytest.raises(ValueError, match="IANA time zone"):
         FeatureSettings(business_hours_timezone="Mars/Olympus")
+
+
+def test_an_incident_first_seen_after_its_prediction_time_borrows_nothing():
+    rows = [*HISTORY, _version("late", 2, 7, reassignment_count=2, category="hardware")]
+    late = _features(rows).filter(pl.col("sys_id") == "late").row(0, named=True)
+    assert late["known_at_prediction"] is False
+    assert late["as_of_lag_hours"] == pytest.approx(5)
+    assert late["category"] is None and late["reassignment_count"] is None
+    assert late["split"] == "excluded"
+    known = _features(rows).filter(pl.col("sys_id") != "late")
+    assert known["known_at_prediction"].all() and (known["as_of_lag_hours"] == 0).all()
+
+
+def test_the_prediction_time_is_the_creation_when_it_follows_the_opening():
+    created = T0 + timedelta(minutes=7)
+    rows = [_version("a", 0, 7 / 60, sys_created_on=created, category="network")]
+    (row,) = _features(rows).to_dicts()
+    assert row["predict_at"] == created and row["known_at_prediction"] is True
+
+
+def test_incidents_opened_before_the_first_day_pulled_are_left_out():
+    first_day = (T0 + timedelta(days=1)).date()
+    rows = [
+        _version("old", 0, 25, partition_date=first_day),
+        _version("new", 26, 26, partition_date=first_day),
+    ]
+    assert _features(rows)["sys_id"].to_list() == ["new"]

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from incident_intel.bench.faults_lake import synthetic_store
+from incident_intel.bench.faults_lake import same_versions, synthetic_store
 from incident_intel.ingest.source import ServiceNowIncidentSource
 from incident_intel.settings import SourceSettings
 from incident_intel.simulator.server import SimulatorServer
@@ -71,7 +71,7 @@ def test_silver_holds_exactly_the_window_despite_faults(tmp_path, faults):
     store = synthetic_store()
     with _serve(store, faults) as server:
         materialize(tmp_path, _source(server), PARTITION)
-    assert silver_versions(tmp_path, DAY).equals(expected_versions(store, DAY))
+    assert same_versions(silver_versions(tmp_path, DAY), expected_versions(store, DAY))
     reasons = silver_rejects(tmp_path, DAY)["reason"].to_list()
     assert all(r.startswith("duplicate") for r in reasons)
 
@@ -81,14 +81,14 @@ def test_timeouts_are_retried_until_the_window_is_complete(tmp_path):
     faults = FaultSettings(seed=8, latency_ms=600, latency_rate=0.3)
     with _serve(store, faults) as server:
         materialize(tmp_path, _source(server, timeout_seconds=0.25, page_size=50), PARTITION)
-    assert silver_versions(tmp_path, DAY).equals(expected_versions(store, DAY))
+    assert same_versions(silver_versions(tmp_path, DAY), expected_versions(store, DAY))
 
 
 def test_rate_limited_pull_honours_retry_after(tmp_path):
     store = synthetic_store(incidents_per_day=40)
     with _serve(store, rate_limit_per_second=4, rate_limit_burst=2) as server:
         materialize(tmp_path, _source(server, page_size=40), PARTITION)
-    assert silver_versions(tmp_path, DAY).equals(expected_versions(store, DAY))
+    assert same_versions(silver_versions(tmp_path, DAY), expected_versions(store, DAY))
 
 
 def test_persistent_failure_fails_the_asset_with_a_clear_message(tmp_path):

@@ -7,13 +7,14 @@ import pytest
 
 from incident_intel.bench.faults_lake import lake_resources
 from incident_intel.ingest.assets import build_bronze_assets
-from incident_intel.ingest.bronze import read_bronze_pages, write_bronze_partition
 from incident_intel.ingest.source import SimulatedIncidentSource
 from incident_intel.partitions import daily_partitions, day_window
 from incident_intel.settings import SimulatorSection
 from incident_intel.silver.assets import build_silver_assets
+from incident_intel.silver.day import build_silver_day
 from incident_intel.silver.mapping import load_schema_mapping
-from incident_intel.silver.parse import build_silver_partition
+from incident_intel.storage.paths import LakePaths
+from incident_intel_tests.integration.harness import pull_day
 
 DAY = date(2016, 3, 1)
 HEADER = "number,incident_state,sys_mod_count,opened_at,sys_updated_at,priority\n"
@@ -41,24 +42,17 @@ def _source(export) -> SimulatedIncidentSource:
 
 def test_a_row_no_window_can_serve_is_a_reject_with_its_reason(tmp_path, export):
     source = _source(export)
-    start, end = day_window(DAY)
+    paths = LakePaths(tmp_path)
+    window = day_window(DAY)
     try:
-        write_bronze_partition(
-            tmp_path / "bronze",
-            source.pull_window(start, end),
-            source_url=source.url,
-            window_start=start,
-            window_end=end,
-        )
+        pull_day(paths, source, DAY)
     finally:
         source.teardown_after_execution(None)
-    mapping = load_schema_mapping().source(source.mapping)
-    partition = build_silver_partition(
-        read_bronze_pages(tmp_path / "bronze"), mapping, DAY, (start, end)
-    )
-    assert partition.bronze_records == len(ROWS)
-    assert partition.versions.height == 3
-    [reason] = partition.rejects["reason"].to_list()
+    built = build_silver_day(paths, load_schema_mapping().source(source.mapping), DAY, window)
+    # Each row is a version rebuilt from the trail, or a reject: 3 + 1.
+    assert built.versions.height == 3
+    assert set(built.versions["version_source"]) == {"audit"}
+    [reason] = built.rejects["reason"].to_list()
     assert "sys_updated_on: '31/2/2016 99:99' is not a datetime" in reason
 
 

@@ -1,57 +1,66 @@
-"""A few days of the real ServiceNow event log, replayed over HTTP into bronze and silver."""
+"""A few days of the real ServiceNow event log, replayed over HTTP as a live instance serves it:
+the incident table as current state, and history in sys_audit."""
 
 from datetime import date, timedelta
 
 import polars as pl
 import pytest
 
-from incident_intel.ingest.bronze import read_bronze_pages, write_bronze_partition
 from incident_intel.ingest.source import SimulatedIncidentSource
 from incident_intel.partitions import day_window
 from incident_intel.settings import SimulatorSection
+from incident_intel.silver.day import build_silver_day
 from incident_intel.silver.mapping import load_schema_mapping
-from incident_intel.silver.parse import build_silver_partition
+from incident_intel.simulator.replay import CSV_SOURCE, read_export, replay_versions
+from incident_intel.storage.atomic import write_parquet_atomic
+from incident_intel.storage.paths import LakePaths
+from incident_intel.storage.tables import INCIDENT_VERSIONS
+from incident_intel_tests.integration.harness import pull_day
 
 DAYS = [date(2016, 2, 29) + timedelta(days=i) for i in range(3)]
 
 
 @pytest.fixture(scope="module")
 def replayed(servicenow_event_log, tmp_path_factory):
-    root = tmp_path_factory.mktemp("replay")
+    paths = LakePaths(tmp_path_factory.mktemp("replay"))
     source = SimulatedIncidentSource(
         simulator=SimulatorSection(mode="replay", replay_csv=str(servicenow_event_log))
     )
     mapping = load_schema_mapping().source(source.mapping)
-    partitions = {}
+    built = {}
     try:
         for day in DAYS:
-            start, end = day_window(day)
-            directory = root / day.isoformat()
-            write_bronze_partition(
-                directory,
-                source.pull_window(start, end),
-                source_url=source.url,
-                window_start=start,
-                window_end=end,
-            )
-            partitions[day] = build_silver_partition(
-                read_bronze_pages(directory), mapping, day, (start, end)
-            )
+            pull_day(paths, source, day)
+            built[day] = build_silver_day(paths, mapping, day, day_window(day))
+            write_parquet_atomic(built[day].versions, paths.partition_file(INCIDENT_VERSIONS, day))
     finally:
         source.teardown_after_execution(None)
-    return partitions
+    return built
 
 
-def _csv_rows_updated_on(path, day: date) -> int:
-    frame = pl.read_csv(path, infer_schema=False, columns=["sys_updated_at"])
-    parsed = frame["sys_updated_at"].str.strptime(pl.Datetime, "%d/%m/%Y %H:%M", strict=False)
-    return int((parsed.dt.date() == day).sum())
+@pytest.fixture(scope="module")
+def export_changes(servicenow_event_log) -> pl.DataFrame:
+    """Each export version that changes a mapped field (or inserts), by key: what a live
+    instance's sys_audit can tell apart."""
+    export = load_schema_mapping().source(CSV_SOURCE)
+    versions = replay_versions(read_export(servicenow_event_log, export)).sort(
+        "sys_id", "sys_updated_on"
+    )
+    compared = [c for c in versions.columns if c not in ("sys_updated_on", "sys_mod_count")]
+    unchanged = pl.all_horizontal(
+        pl.col(c).eq_missing(pl.col(c).shift(1).over("sys_id")) for c in compared
+    )
+    return versions.filter(~unchanged).select("sys_id", "sys_updated_on")
 
 
-def test_every_csv_row_of_the_day_arrives(replayed, servicenow_event_log):
-    for day, partition in replayed.items():
-        assert partition.bronze_records == _csv_rows_updated_on(servicenow_event_log, day)
-        assert partition.versions.height + partition.rejects.height == partition.bronze_records
+def test_every_change_of_the_day_is_a_version_or_a_reject(replayed, export_changes):
+    for day, built in replayed.items():
+        changes = export_changes.filter(pl.col("sys_updated_on").str.starts_with(str(day)))
+        rebuilt = built.versions.filter(pl.col("version_source") == "audit")
+        rejected = built.rejects.filter(pl.col("bronze_table") == "sys_audit")
+        assert changes.height > 300
+        assert rebuilt.height + rejected.height == changes.height
+        assert built.rebuilt.incomplete == built.rebuilt.mismatched == 0
 
 
 def test_real_bad_rows_are_rejected_with_their_reason(replayed):
@@ -63,7 +72,17 @@ def test_real_bad_rows_are_rejected_with_their_reason(replayed):
 
 
 def test_versions_keep_one_row_per_key(replayed):
-    for partition in replayed.values():
-        versions = partition.versions
-        assert versions.select("sys_id", "sys_updated_on").is_unique().all()
-        assert versions["assignment_group_display"].str.starts_with("Group ").any()
+    for built in replayed.values():
+        assert built.versions.select("sys_id", "sys_updated_on").is_unique().all()
+
+
+def test_a_reference_is_named_as_the_records_pulled_name_it(replayed):
+    versions = pl.concat(built.versions for built in replayed.values())
+    named = versions.drop_nulls("assignment_group_display")
+    assert named["assignment_group_display"].str.starts_with("Group ").all()
+    assert (
+        named.group_by("assignment_group")
+        .agg(pl.col("assignment_group_display").n_unique())["assignment_group_display"]
+        .max()
+        == 1
+    )

@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 
 from incident_intel.silver.mapping import load_schema_mapping
-from incident_intel.silver.merge import merge_incidents
+from incident_intel.silver.merge import flag_deletions, merge_incidents
 from incident_intel.silver.parse import versions_schema
 from incident_intel.storage.atomic import write_parquet_atomic
 from incident_intel.storage.warehouse import warehouse_at
@@ -75,3 +75,25 @@ def test_merge_reports_inserts_and_updates(tmp_path, partitions):
         second = merge_incidents(connection, partitions["d2"], SCHEMA)
     assert (first.inserted, first.updated) == (2, 0)
     assert (second.inserted, second.updated, second.total) == (1, 1, 3)
+
+
+def test_a_deletion_flags_the_incident_once_and_a_rerun_changes_nothing(tmp_path, partitions):
+    audit = pl.DataFrame(
+        {
+            "sys_id": ["b", "zz"],
+            "event": ["delete", "delete"],
+            "changed_at": [datetime(2026, 1, 9, tzinfo=UTC), datetime(2026, 1, 9, tzinfo=UTC)],
+        }
+    )
+    audit_file = tmp_path / "audit.parquet"
+    write_parquet_atomic(audit, audit_file)
+    with warehouse_at(tmp_path / "w.duckdb").get_connection() as connection:
+        merge_incidents(connection, partitions["d1"], SCHEMA)
+        assert flag_deletions(connection, audit_file) == 1
+        assert flag_deletions(connection, audit_file) == 0
+        # A later version of a deleted incident does not bring it back.
+        merge_incidents(connection, partitions["d3"], SCHEMA)
+        rows = connection.sql(
+            "SELECT sys_id, state, deleted FROM silver.incidents ORDER BY sys_id"
+        ).fetchall()
+    assert rows == [("a", "In Progress", False), ("b", "Closed", True)]

@@ -9,7 +9,24 @@ from typing import Any
 import httpx
 
 FORMAT = "%Y-%m-%d %H:%M:%S"
-ORDER = "^ORDERBYsys_updated_on^ORDERBYsys_id"
+
+
+@dataclass(frozen=True)
+class Paging:
+    """How a table is pulled: its time field, and terms ANDed into every branch of the query."""
+
+    table: str
+    time_field: str
+    prefix: str = ""
+
+    @property
+    def order(self) -> str:
+        return f"^ORDERBY{self.time_field}^ORDERBYsys_id"
+
+
+INCIDENT = Paging("incident", "sys_updated_on")
+AUDIT = Paging("sys_audit", "sys_created_on", "tablename=incident^")
+DELETIONS = Paging("sys_audit_delete", "sys_created_on", "tablename=incident^")
 
 
 def value(record: dict[str, Any], name: str) -> str:
@@ -17,23 +34,27 @@ def value(record: dict[str, Any], name: str) -> str:
     return raw["value"] if isinstance(raw, dict) else raw
 
 
-def key(record: dict[str, Any]) -> tuple[str, str]:
-    return value(record, "sys_updated_on"), value(record, "sys_id")
+def key(record: dict[str, Any], time_field: str = INCIDENT.time_field) -> tuple[str, str]:
+    return value(record, time_field), value(record, "sys_id")
 
 
-def window_query(start: datetime, end: datetime, after: tuple[str, str] | None = None) -> str:
-    window = f"sys_updated_on>={start.strftime(FORMAT)}^sys_updated_on<{end.strftime(FORMAT)}"
+def window_query(
+    start: datetime,
+    end: datetime,
+    after: tuple[str, str] | None = None,
+    paging: Paging = INCIDENT,
+) -> str:
+    time = paging.time_field
+    window = f"{paging.prefix}{time}>={start.strftime(FORMAT)}^{time}<{end.strftime(FORMAT)}"
     if after is None:
-        return window + ORDER
-    updated, sys_id = after
-    return (
-        f"{window}^sys_updated_on>{updated}"
-        f"^NQ{window}^sys_updated_on={updated}^sys_id>{sys_id}{ORDER}"
-    )
+        return window + paging.order
+    moment, sys_id = after
+    return f"{window}^{time}>{moment}^NQ{window}^{time}={moment}^sys_id>{sys_id}{paging.order}"
 
 
 @dataclass
 class Pull:
+    time_field: str
     pages: list[list[dict[str, Any]]] = field(default_factory=list)
     responses: list[httpx.Response] = field(default_factory=list)
 
@@ -44,7 +65,7 @@ class Pull:
     @property
     def keys(self) -> list[tuple[str, str]]:
         """Distinct keys, in the order first seen."""
-        return list(dict.fromkeys(key(r) for r in self.rows))
+        return list(dict.fromkeys(key(r, self.time_field) for r in self.rows))
 
 
 def pull(
@@ -52,18 +73,19 @@ def pull(
     start: datetime,
     end: datetime,
     *,
+    paging: Paging = INCIDENT,
     limit: int = 100,
     display: str = "false",
     max_pages: int = 1000,
 ) -> Pull:
     """Pull [start, end) by keyset; only an empty page ends it, as on a real instance."""
-    result = Pull()
+    result = Pull(paging.time_field)
     after: tuple[str, str] | None = None
     for _ in range(max_pages):
         response = client.get(
-            "/api/now/table/incident",
+            f"/api/now/table/{paging.table}",
             params={
-                "sysparm_query": window_query(start, end, after),
+                "sysparm_query": window_query(start, end, after, paging),
                 "sysparm_limit": limit,
                 "sysparm_display_value": display,
             },
@@ -74,5 +96,5 @@ def pull(
             return result
         result.pages.append(page)
         result.responses.append(response)
-        after = max(after or ("", ""), key(page[-1]))
+        after = max(after or ("", ""), key(page[-1], paging.time_field))
     raise AssertionError(f"no empty page after {max_pages} pages")

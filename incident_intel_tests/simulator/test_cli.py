@@ -44,6 +44,29 @@ def test_settings_come_from_the_config_file(section):
     assert settings.start_date == date.fromisoformat(section.start_date)
     assert settings.faults == FaultSettings()
     assert settings.rate_limit_per_second is None
+    assert section.audit_access
+    assert settings.audit_forbidden_users == ()
+
+
+@pytest.mark.parametrize(
+    ("simulator", "forbidden"),
+    [
+        ({"audit_access": False}, ("admin",)),
+        ({"audit_access": False, "username": None, "password": None}, ("",)),
+        ({"audit_access": True}, ()),
+    ],
+)
+def test_audit_access_false_forbids_the_audit_tables_to_the_configured_user(simulator, forbidden):
+    section = _project(simulator).simulator
+    assert SimulatorSettings.from_section(section).audit_forbidden_users == forbidden
+
+
+def test_forbid_audit_to_adds_users_to_the_config_s(section):
+    args = parse("--forbid-audit-to", "bob", "--forbid-audit-to", "carol")
+    assert settings_from_args(args, section).audit_forbidden_users == ("bob", "carol")
+    restricted = _project({"audit_access": False}).simulator
+    assert settings_from_args(args, restricted).audit_forbidden_users == ("admin", "bob", "carol")
+    assert settings_from_args(parse(), restricted).audit_forbidden_users == ("admin",)
 
 
 def test_flags_override_the_config(section):

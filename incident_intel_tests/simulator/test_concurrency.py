@@ -9,7 +9,7 @@ from datetime import datetime
 from incident_intel.simulator.canonical import Version
 from incident_intel.simulator.synthetic import SyntheticIncidentStore
 from incident_intel_tests.simulator.keyset import window_query
-from incident_intel_tests.simulator.support import DAY, NEXT_DAY, NOW, START_DATE, serving
+from incident_intel_tests.simulator.support import DAY, NEXT_DAY, NOW, RECENT_START, serving
 
 URL = "/api/now/table/incident"
 # Bounds on waiting for the other side, not expectations of speed. The gate outlasts the
@@ -22,14 +22,14 @@ class GatedStore(SyntheticIncidentStore):
     """A store whose reads wait until the test opens the gate: a query exactly as slow as needed."""
 
     def __init__(self) -> None:
-        super().__init__(7, 60, START_DATE, clock=lambda: NOW)
+        super().__init__(7, 60, RECENT_START, clock=lambda: NOW)
         self.entered = threading.Event()
         self.gate = threading.Event()
 
-    def versions_between(self, start: datetime, end: datetime) -> list[Version]:
+    def current_between(self, start: datetime, end: datetime) -> list[Version]:
         self.entered.set()
         self.gate.wait(GATE_SECONDS)
-        return super().versions_between(start, end)
+        return super().current_between(start, end)
 
 
 def test_health_and_other_queries_answer_while_a_query_is_evaluated():

@@ -47,6 +47,7 @@ def test_versions_of_an_incident_are_ordered_and_consistent(month):
     checks = per_incident.agg(
         first_is_new=pl.col("state").first() == "New",
         opened_first=pl.col("sys_updated_on").first() == pl.col("opened_at").first(),
+        created_at_insert=(pl.col("sys_created_on") == pl.col("sys_updated_on").first()).all(),
         mod_counts=(pl.col("sys_mod_count") == pl.int_range(pl.len())).all(),
         reassignments_rise=(pl.col("reassignment_count").diff().fill_null(0) >= 0).all(),
         reopens_rise=(pl.col("reopen_count").diff().fill_null(0) >= 0).all(),
@@ -155,7 +156,7 @@ def test_bulk_generation_matches_the_lazy_store():
 
 
 def test_no_incidents_open_before_the_start_date():
-    store = synthetic_store()
+    store = synthetic_store(start_date=START_DATE)
     before = store.generate_canonical_frame(START_DATE - timedelta(days=3), START_DATE)
     assert before["opened_at"].dt.date().min() == START_DATE
     assert store.generate_canonical_frame(date(2020, 1, 1), date(2020, 1, 2)).is_empty()

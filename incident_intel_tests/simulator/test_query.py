@@ -4,11 +4,12 @@ import pytest
 
 from incident_intel.simulator.canonical import columns
 from incident_intel.simulator.query import (
+    UPDATED_ON,
     QueryError,
     order,
     parse_query,
     predicate,
-    updated_range,
+    time_range,
 )
 from incident_intel.simulator.render import api_fields
 
@@ -52,15 +53,15 @@ def test_keyset_query_selects_rows_strictly_after_the_key(updated, sys_id, match
 
 
 def test_updated_range_spans_every_branch():
-    assert updated_range(parse_query(KEYSET, FIELDS)) == (
+    assert time_range(parse_query(KEYSET, FIELDS), UPDATED_ON) == (
         "2026-01-05 10:00:00",
         "2026-01-06 00:00:00",
     )
-    assert updated_range(parse_query("sys_updated_on<=2026-01-05 10:00:00", FIELDS)) == (
+    assert time_range(parse_query("sys_updated_on<=2026-01-05 10:00:00", FIELDS), UPDATED_ON) == (
         None,
         "2026-01-05 10:00:01",
     )
-    assert updated_range(parse_query("state=2", FIELDS)) == (None, None)
+    assert time_range(parse_query("state=2", FIELDS), UPDATED_ON) == (None, None)
 
 
 def test_fields_compare_on_api_values_and_or_terms():
@@ -89,10 +90,12 @@ def test_orders_by_each_key_in_turn():
         version("2026-01-05 12:00:00", "c", priority="3"),
         version("2026-01-05 13:00:00", "d", priority="10"),
     ]
-    ordered = order(rows, parse_query("ORDERBYpriority^ORDERBYDESCsys_updated_on", FIELDS), FIELDS)
+    ordered = order(
+        rows, parse_query("ORDERBYpriority^ORDERBYDESCsys_updated_on", FIELDS), FIELDS, UPDATED_ON
+    )
     assert [r["sys_id"] for r in ordered] == ["b", "c", "a", "d"]
     default = parse_query("ORDERBYsys_updated_on^ORDERBYsys_id", FIELDS)
-    assert order(rows, default, FIELDS) is rows
+    assert order(rows, default, FIELDS, UPDATED_ON) is rows
 
 
 @pytest.mark.parametrize(
@@ -128,12 +131,15 @@ def test_timestamps_at_the_calendars_edge_are_refused_by_value(op, value):
 @pytest.mark.parametrize("op", ["=", ">", ">=", "<", "<="])
 def test_the_widest_timestamps_accepted_still_bound_a_range(op):
     for value in ("1000-01-01 00:00:00", "9999-12-31 23:59:58"):
-        assert updated_range(parse_query(f"sys_updated_on{op}{value}", FIELDS)) != (None, None)
+        assert time_range(parse_query(f"sys_updated_on{op}{value}", FIELDS), UPDATED_ON) != (
+            None,
+            None,
+        )
 
 
 def test_a_digit_that_is_not_decimal_compares_and_sorts_as_text():
     test = predicate(parse_query("sys_mod_count>²", FIELDS), FIELDS)
     assert test(version("t", "a", sys_mod_count="3")) is False
     rows = [version("t", "a", sys_mod_count="²"), version("t", "b", sys_mod_count="3")]
-    ordered = order(rows, parse_query("ORDERBYsys_mod_count", FIELDS), FIELDS)
+    ordered = order(rows, parse_query("ORDERBYsys_mod_count", FIELDS), FIELDS, UPDATED_ON)
     assert [r["sys_id"] for r in ordered] == ["b", "a"]

@@ -5,13 +5,14 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 import pytest
 
-from incident_intel.simulator.canonical import from_versions
+from incident_intel.simulator.canonical import from_versions, sort_key
 from incident_intel.simulator.replay import ReplayIncidentStore
-from incident_intel_tests.simulator.keyset import key, pull, value
-from incident_intel_tests.simulator.support import serving
+from incident_intel_tests.simulator.keyset import AUDIT, key, pull, value
+from incident_intel_tests.simulator.support import assert_audit_rebuilds, serving
 
 FIRST = datetime(2016, 3, 1, tzinfo=UTC)
 DAYS = 2
+EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 CSV_FORMAT = "%d/%m/%Y %H:%M"
 HEADER = (
     "number,incident_state,sys_mod_count,opened_at,sys_updated_at,priority,caller_id,"
@@ -55,19 +56,38 @@ def test_same_minute_versions_get_distinct_seconds_in_mod_count_order(replay):
     assert all(seconds == list(range(len(seconds))) for seconds in per_minute["second"].to_list())
 
 
-def test_a_keyset_pull_over_http_returns_every_row(replay, csv_rows):
+def test_a_keyset_pull_over_http_returns_each_incident_s_latest_version(replay):
+    # Closures, days after resolution, give most incidents their latest version in April.
+    start, end = datetime(2016, 4, 2, tzinfo=UTC), datetime(2016, 4, 4, tzinfo=UTC)
+    latest = {v["sys_id"]: v for v in replay.versions_between(*EVER)}
+    bounds = (start.strftime("%F %T"), end.strftime("%F %T"))
+    expected = [v for v in latest.values() if bounds[0] <= v["sys_updated_on"] < bounds[1]]
     with serving(replay) as client:
-        pulled = pull(client, FIRST, FIRST + timedelta(days=DAYS), limit=500, display="all")
-    assert len(pulled.rows) == len(pulled.keys) == csv_rows.height
+        pulled = pull(client, start, end, limit=500, display="all")
+    assert pulled.keys == sorted(sort_key(v) for v in expected)
+    assert len(pulled.rows) == len({value(r, "sys_id") for r in pulled.rows}) > 100
     assert value(pulled.rows[0], "number").startswith("INC")
 
 
+def test_the_audit_of_the_export_rebuilds_every_version(replay):
+    """Checked on the incidents first seen in the export's first days."""
+    everything = replay.versions_between(*EVER)
+    first_seen: dict[str, str] = {}
+    for version in everything:
+        first_seen.setdefault(version["sys_id"], version["sys_updated_on"])
+    end = (FIRST + timedelta(days=DAYS)).strftime("%F %T")
+    chosen = {sys_id for sys_id, seen in first_seen.items() if seen < end}
+    versions = [v for v in everything if v["sys_id"] in chosen]
+    rows = [r for r in replay.audit_between(*EVER) if r["documentkey"] in chosen]
+    assert assert_audit_rebuilds(rows, versions) > 5000
+    assert replay.deletions_between(*EVER) == []
+
+
 def test_real_bad_rows_are_served_for_silver_to_reject(replay, servicenow_event_log):
-    everything = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
-    rejects = replay.ground_truth_rejects(*everything)
+    rejects = replay.ground_truth_rejects(*EVER)
     assert rejects.height > 0
     assert rejects["reason"].str.contains("sys_updated_on: before opened_at").all()
-    accepted = replay.ground_truth(*everything).height
+    accepted = replay.ground_truth(*EVER).height
     assert accepted + rejects.height == pl.read_csv(servicenow_event_log, infer_schema=False).height
 
 
@@ -92,10 +112,69 @@ def test_bad_values_are_served_verbatim(tmp_path):
     assert rejects["sys_mod_count"].to_list() == ["1"]
     assert "state: '-100'" in rejects["reason"][0]
     assert "opened_at: 'not a date' is not a datetime" in rejects["reason"][0]
-    with serving(store) as client:
-        record = pull(client, FIRST, FIRST + timedelta(days=1), display="all").rows[1]
+    # At 10:00 the bad version is the incident's latest, so `incident` serves it.
+    at_ten = ReplayIncidentStore(csv, clock=lambda: FIRST + timedelta(hours=10))
+    with serving(at_ten) as client:
+        (record,) = pull(client, FIRST, FIRST + timedelta(days=1), display="all").rows
     assert record["state"] == {"display_value": "-100", "value": "-100"}
     assert record["opened_at"]["value"] == "not a date"
+
+
+def test_sys_audit_is_the_difference_between_consecutive_versions(tmp_path):
+    csv = tmp_path / "export.csv"
+    csv.write_text(
+        HEADER
+        + "INC0000001,New,0,1/3/2016 09:00,1/3/2016 09:00,3 - Moderate,Caller 1,Group 1,true\n"
+        + "INC0000002,New,0,1/3/2016 09:30,1/3/2016 09:30,4 - Low,Caller 2,?,true\n"
+        + "INC0000001,Active,1,1/3/2016 09:00,1/3/2016 09:00,3 - Moderate,Caller 1,Group 2,true\n"
+        + "INC0000001,Active,2,1/3/2016 09:00,1/3/2016 10:30,2 - High,Caller 1,?,false\n"
+        # Changes nothing ServiceNow audits: no row.
+        + "INC0000001,Active,3,1/3/2016 09:00,1/3/2016 11:00,2 - High,Caller 1,?,false\n"
+    )
+    store = ReplayIncidentStore(csv)
+    versions = store.versions_between(*EVER)
+    ids = {v["assignment_group_display"]: v["assignment_group"] for v in versions}
+    caller = {v["number"]: v["caller"] for v in versions}
+    incident = {v["number"]: v["sys_id"] for v in versions}
+    rows = store.audit_between(*EVER)
+    assert [
+        (r["documentkey"], r["fieldname"], r["oldvalue"], r["newvalue"], r["record_checkpoint"])
+        for r in sorted(rows, key=lambda r: (r["sys_created_on"], r["fieldname"]))
+    ] == [
+        (incident["INC0000001"], "assignment_group", "", ids["Group 1"], "0"),
+        (incident["INC0000001"], "caller_id", "", caller["INC0000001"], "0"),
+        (incident["INC0000001"], "made_sla", "", "true", "0"),
+        (incident["INC0000001"], "number", "", "INC0000001", "0"),
+        (incident["INC0000001"], "opened_at", "", "2016-03-01 09:00:00", "0"),
+        (incident["INC0000001"], "priority", "", "3", "0"),
+        (incident["INC0000001"], "state", "", "1", "0"),
+        (incident["INC0000001"], "assignment_group", ids["Group 1"], ids["Group 2"], "1"),
+        (incident["INC0000001"], "state", "1", "2", "1"),
+        (incident["INC0000002"], "caller_id", "", caller["INC0000002"], "0"),
+        (incident["INC0000002"], "made_sla", "", "true", "0"),
+        (incident["INC0000002"], "number", "", "INC0000002", "0"),
+        (incident["INC0000002"], "opened_at", "", "2016-03-01 09:30:00", "0"),
+        (incident["INC0000002"], "priority", "", "4", "0"),
+        (incident["INC0000002"], "state", "", "1", "0"),
+        (incident["INC0000001"], "assignment_group", ids["Group 2"], "", "2"),
+        (incident["INC0000001"], "made_sla", "true", "false", "2"),
+        (incident["INC0000001"], "priority", "3", "2", "2"),
+    ]
+    assert {r["sys_created_on"] for r in rows if r["record_checkpoint"] == "1"} == {
+        "2016-03-01 09:00:01"
+    }
+    assert {(r["tablename"], r["user"], r["sys_created_by"]) for r in rows} == {
+        ("incident", "system", "system")
+    }
+    assert len({r["sys_id"] for r in rows}) == len(rows)
+    with serving(store) as client:
+        pulled = pull(client, FIRST, FIRST + timedelta(days=1), paging=AUDIT)
+    assert pulled.rows == rows
+    current = store.current_between(*EVER)
+    assert [(v["number"], v["sys_mod_count"]) for v in current] == [
+        ("INC0000002", "0"),
+        ("INC0000001", "3"),
+    ]
 
 
 @pytest.mark.parametrize(

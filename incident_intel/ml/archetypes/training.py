@@ -37,7 +37,7 @@ def train_clusters(
     features: pl.DataFrame, embeddings: pl.DataFrame, settings: ModelSettings
 ) -> ClusterTraining:
     own = settings.clusters
-    fit_rows = features.filter(pl.col("split") != "test")
+    fit_rows = features.filter(pl.col("split").is_in(["train", "valid"]))
     test_rows = features.filter(pl.col("split") == "test")
     model = IncidentArchetypes(
         k_range=(own.k_min, own.k_max),
