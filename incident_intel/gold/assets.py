@@ -77,7 +77,7 @@ def incident_features(
     order = {"train": 0, "valid": 1, "test": 2, EXCLUDED: 3}
     splits = splits.sort(pl.col("split").replace_strict(order))
     sizes = ", ".join(f"{split} {n:,}" for split, n in splits.select("split", "incidents").rows())
-    context.log.info(f"{features.height:,} incidents as of opened_at + horizon: {sizes}")
+    context.log.info(f"{features.height:,} incidents as of their prediction time: {sizes}")
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": features.height,

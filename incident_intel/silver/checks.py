@@ -100,9 +100,9 @@ def history_complete(day: date, history_path: str, rebuilt: Reconstruction) -> C
         description = (
             f"{day}: {fallback} of {rebuilt.touched} incidents ({rebuilt.incomplete_share:.1%}) "
             f"fell back to snapshots (history: {history_path}; {rebuilt.incomplete} with no "
-            f"insert or earlier version, {rebuilt.mismatched} disagreeing with the record "
-            "pulled). Their versions before the pull are unknown, and features as of their "
-            "prediction time may be missing."
+            f"insert, earlier version or record of the day to start from, {rebuilt.mismatched} "
+            "disagreeing with the record pulled). Their versions before the pull are unknown, "
+            "and features as of their prediction time may be missing."
         )
     return CheckOutcome(
         fallback == 0,

@@ -2,9 +2,10 @@
 
 A live instance serves each incident once, as it is now; its history is in sys_audit. The day's
 changes are replayed forward, one change event (incident, time) at a time, from a base: the
-incident's insert when the trail holds it, else its latest version from an earlier day. An
-incident with neither has an incomplete history. So does one whose rebuilt state disagrees with
-the record pulled the same day. Both fall back to the snapshot pulled, and are counted.
+incident's insert when the trail holds it, else its latest version from an earlier day, else
+(inserts not audited) the record pulled that day with the day's changes undone. An incident with
+none of these has an incomplete history. So does one whose rebuilt state disagrees with the
+record pulled the same day. Both fall back to the snapshot pulled, if any, and are counted.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class Reconstruction:
     rejects: pl.DataFrame  # REJECT_SCHEMA without partition_date
     touched: int  # incidents with a change or a snapshot this day
     from_audit: int  # incidents whose day was rebuilt from the trail
-    incomplete: int  # incidents with no base to replay their changes from
+    incomplete: int  # incidents with nothing to replay their changes from
     mismatched: int  # incidents whose rebuilt state differs from the record pulled
     unmapped_fields: frozenset[str]  # audited fields the mapping does not know
 
@@ -156,15 +157,30 @@ def reconstruct_versions(
         prior.get_column("sys_updated_on").alias("changed_at"),
         prior.get_column("sys_mod_count").alias("__checkpoint"),
     )
+    snapshot_strings = canonical_strings(snapshots, source.canonical)
     based = pl.concat([inserted.get_column("sys_id"), prior.get_column("sys_id")]).unique()
+    unbased = touched_ids.filter(~touched_ids.is_in(based.implode()))
+    anchored, creations = _anchored(changes, snapshot_strings, unbased, source)
     if audit_available:
-        incomplete_ids = touched_ids.filter(~touched_ids.is_in(based.implode()))
+        incomplete_ids = unbased.filter(~unbased.is_in(anchored.get_column("sys_id").implode()))
     else:
         incomplete_ids = touched_ids
-    events = _events(
-        changes.filter(~pl.col("sys_id").is_in(incomplete_ids.implode())), source, columns
+    events = pl.concat(
+        [
+            _events(
+                changes.filter(~pl.col("sys_id").is_in(incomplete_ids.implode())), source, columns
+            ),
+            creations,
+        ],
+        how="diagonal_relaxed",
     )
-    base = prior_strings.filter(~pl.col("sys_id").is_in(inserted.get_column("sys_id").implode()))
+    base = pl.concat(
+        [
+            prior_strings.filter(~pl.col("sys_id").is_in(inserted.get_column("sys_id").implode())),
+            anchored,
+        ],
+        how="diagonal_relaxed",
+    )
     replayed = _replay(base, events, columns).join(inserted, on="sys_id", how="left")
     replayed = replayed.with_columns(
         pl.coalesce(
@@ -172,7 +188,6 @@ def reconstruct_versions(
             pl.col("inserted_at").dt.strftime(CANONICAL_TIMESTAMP_FORMAT),
         ).alias("sys_created_on")
     )
-    snapshot_strings = canonical_strings(snapshots, source.canonical)
     mismatched_ids = _mismatched(replayed, snapshot_strings, source)
     replayed = replayed.filter(~pl.col("sys_id").is_in(mismatched_ids.implode()))
     replayed = _with_displays(replayed, [prior_strings, snapshot_strings], snapshot_strings, source)
@@ -200,6 +215,59 @@ def reconstruct_versions(
         mismatched=mismatched_ids.len(),
         unmapped_fields=unmapped,
     )
+
+
+def _anchored(
+    changes: pl.DataFrame, snapshots: pl.DataFrame, candidates: pl.Series, source: SourceMapping
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Bases for incidents whose trail holds no insert, anchored on the record pulled this day.
+
+    Where inserts are not audited, the state before the day's first change is the record pulled
+    after its last one, each field the day changed put back to its old value. The record's
+    creation, when it falls earlier that day, becomes a version of its own.
+    """
+    day = changes.filter(pl.col("sys_id").is_in(candidates.implode()))
+    span = day.group_by("sys_id").agg(
+        pl.col("changed_at").min().alias("__first"),
+        pl.col("changed_at").max().alias("__last"),
+        pl.col("record_checkpoint").min().alias("__first_checkpoint"),
+    )
+    parse = {"format": CANONICAL_TIMESTAMP_FORMAT, "strict": False}
+    pulled = (
+        snapshots.join(span, on="sys_id")
+        .with_columns(
+            pl.col(c)
+            .str.strptime(pl.Datetime("us"), **parse)
+            .dt.replace_time_zone("UTC")
+            .alias(f"__{c}")
+            for c in ("sys_updated_on", "sys_created_on")
+        )
+        .filter(pl.col("__sys_updated_on") >= pl.col("__last"))
+    )
+    earliest = day.sort("changed_at").group_by("sys_id", "fieldname").first()
+    before = _changes_long(earliest.with_columns(pl.col("oldvalue").alias("newvalue")), source)
+    columns = canonical_columns(source.canonical)
+    if not before.is_empty():
+        old = before.pivot(on="column", index="sys_id", values="value", aggregate_function="first")
+        pulled = pulled.join(old, on="sys_id", how="left", suffix="__old")
+        pulled = pulled.with_columns(
+            pl.coalesce(pl.col(c + "__old"), pl.col(c)).replace(CLEARED, None).alias(c)
+            for c in columns
+            if c + "__old" in pulled.columns
+        )
+    base = pulled.with_columns(
+        (pl.col("__first") - pl.duration(seconds=1)).alias("changed_at"),
+        (pl.col("__first_checkpoint") - 1).alias("__checkpoint"),
+    )
+    created_that_day = pl.col("__sys_created_on").is_between(
+        pl.col("__first").dt.truncate("1d"), pl.col("__first"), closed="left"
+    )
+    creations = base.filter(created_that_day).with_columns(
+        pl.col("__sys_created_on").alias("changed_at"),
+        pl.lit(0, dtype=pl.Int64).alias("__checkpoint"),
+    )
+    keep = [*columns, "changed_at", "__checkpoint"]
+    return base.select(keep), creations.select(keep)
 
 
 def _mismatched(

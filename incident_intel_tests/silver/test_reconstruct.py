@@ -77,6 +77,7 @@ def rebuilt():
         ("b", "2026-01-05 12:00:00", "state", "2", "6", 5),
         ("b", "2026-01-05 12:00:00", "resolved_at", "", "2026-01-05 12:00:00", 5),
         ("c", "2026-01-05 13:00:00", "state", "2", "6", 3),
+        ("e", "2026-01-05 14:00:00", "state", "2", "6", 7),
     )
     prior = versions(
         {
@@ -135,12 +136,16 @@ def test_a_change_continues_from_the_latest_earlier_version(rebuilt):
     assert b["sys_mod_count"] == 5
 
 
-def test_an_incident_without_a_base_falls_back_to_its_snapshot_and_is_counted(rebuilt):
-    c = rebuilt.versions.filter(pl.col("sys_id") == "c")
-    assert c["version_source"].to_list() == ["snapshot"]
-    assert (rebuilt.touched, rebuilt.from_audit, rebuilt.incomplete) == (3, 2, 1)
+def test_an_older_incident_pulled_that_day_is_rebuilt_from_its_record(rebuilt):
+    (c,) = rebuilt.versions.filter(pl.col("sys_id") == "c").to_dicts()
+    assert (c["state"], c["version_source"]) == ("Resolved", "audit")
+
+
+def test_an_incident_with_neither_base_nor_record_is_left_out_and_counted(rebuilt):
+    assert rebuilt.versions.filter(pl.col("sys_id") == "e").is_empty()
+    assert (rebuilt.touched, rebuilt.from_audit, rebuilt.incomplete) == (4, 3, 1)
     assert rebuilt.mismatched == 0
-    assert rebuilt.incomplete_share == pytest.approx(1 / 3)
+    assert rebuilt.incomplete_share == pytest.approx(1 / 4)
 
 
 def test_a_record_that_disagrees_with_the_trail_wins_and_is_counted():
@@ -198,3 +203,32 @@ def test_a_record_updated_after_the_trail_pulled_is_a_version_after_the_rebuilt_
     assert result.mismatched == 0
     assert result.versions["version_source"].to_list() == ["audit", "snapshot"]
     assert result.versions["state"].to_list() == ["New", "In Progress"]
+
+
+def test_without_an_audited_insert_the_day_is_anchored_on_the_record_pulled():
+    changes = audit(
+        ("d", "2026-01-05 11:00:00", "state", "1", "2", 1),
+        ("d", "2026-01-05 11:00:00", "assignment_group", "g1", "g2", 1),
+        ("d", "2026-01-05 12:00:00", "state", "2", "6", 2),
+    )
+    pulled = versions(
+        {
+            **BASE,
+            "sys_id": "d",
+            "number": "INC-d",
+            "state": "Resolved",
+            "sys_created_on": "2026-01-05 10:00:00",
+            "sys_updated_on": "2026-01-05 12:00:00",
+            "assignment_group": "g2",
+            "assignment_group_display": "Group Two",
+            "sys_mod_count": "2",
+        }
+    )
+    result = reconstruct_versions(changes, versions(), pulled, API)
+    d = result.versions.sort("sys_updated_on")
+    assert d["state"].to_list() == ["New", "In Progress", "Resolved"]
+    assert d["assignment_group"].to_list() == ["g1", "g2", "g2"]
+    assert d["sys_mod_count"].to_list() == [0, 1, 2]
+    assert d["sys_updated_on"][0] == datetime(2026, 1, 5, 10, tzinfo=UTC)
+    assert set(d["version_source"]) == {"audit"}
+    assert (result.incomplete, result.mismatched) == (0, 0)
