@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from incident_intel.storage.model_store import ModelStore
 from incident_intel.storage.paths import LakePaths
 from incident_intel.storage.reader import PARTITIONED, UNPARTITIONED, lake_reader
-from incident_intel.storage.tables import INCIDENT_PAGES, INCIDENTS, MODEL_EVALUATION
+from incident_intel.storage.tables import (
+    INCIDENT_AUDIT_PAGES,
+    INCIDENT_PAGES,
+    INCIDENTS,
+    MODEL_EVALUATION,
+)
 
 
-def latest_check_results(runs: int) -> list[tuple[str, bool]]:
-    """Each check evaluated by the newest `runs` runs, with whether it passed."""
-    from dagster import DagsterEventType, DagsterInstance
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    passed: bool
+    warning: bool  # a failed check of WARN severity, which blocks nothing
+    description: str | None
+
+
+def latest_check_results(runs: int) -> list[CheckResult]:
+    """Each check evaluated by the newest `runs` runs: whether it passed, and how it failed."""
+    from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
     results = []
     with DagsterInstance.get() as instance:
@@ -24,17 +38,25 @@ def latest_check_results(runs: int) -> list[tuple[str, bool]]:
             ).records
             for record in records:
                 evaluation = record.event_log_entry.dagster_event.event_specific_data
-                results.append((evaluation.check_name, evaluation.passed))
+                results.append(
+                    CheckResult(
+                        evaluation.check_name,
+                        evaluation.passed,
+                        evaluation.severity == AssetCheckSeverity.WARN,
+                        evaluation.description,
+                    )
+                )
     return results
 
 
 def layer_row_counts(paths: LakePaths) -> dict[str, int]:
     """Rows per table, read beside the pipeline (a summary must never hold the writer's file)."""
-    manifests = sorted(paths.table_dir(INCIDENT_PAGES).glob("date=*/manifest.json"))
     counts = {
-        f"{INCIDENT_PAGES.key.to_user_string()} (records)": sum(
-            json.loads(m.read_text())["record_count"] for m in manifests
+        f"{table.key.to_user_string()} (records)": sum(
+            json.loads(m.read_text())["record_count"]
+            for m in paths.table_dir(table).glob("date=*/manifest.json")
         )
+        for table in (INCIDENT_PAGES, INCIDENT_AUDIT_PAGES)
     }
     tables = (*PARTITIONED, INCIDENTS, *UNPARTITIONED)
     with lake_reader(paths) as reader:
@@ -56,13 +78,15 @@ def print_summary(root: Path) -> None:
     paths = LakePaths(root)
     print("\nincident_intel: run summary")
     for layer, rows in layer_row_counts(paths).items():
-        print(f"  {layer:<36} {rows:>10,} rows")
+        print(f"  {layer:<40} {rows:>10,} rows")
     checks = latest_check_results(runs=2)
-    passed = sum(1 for _, ok in checks if ok)
+    passed = sum(1 for check in checks if check.passed)
     print(f"  asset checks passed: {passed}/{len(checks)}")
-    for name, ok in checks:
-        if not ok:
-            print(f"    FAILED: {name}")
+    for check in checks:
+        if not check.passed:
+            label = "warning" if check.warning else "FAILED"
+            reason = (check.description or "").splitlines()[:1]
+            print(f"    {label}: {check.name}" + (f": {reason[0]}" if reason else ""))
     store = ModelStore(paths.models)
     for name in sorted(p.name for p in store.root.glob("*") if p.is_dir()):
         latest = store.latest_version(name)
