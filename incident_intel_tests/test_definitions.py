@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -218,3 +220,16 @@ def test_incidents_need_only_the_versions_they_depend_on(tmp_path, simulator):
         _materialize_alone(tmp_path, simulator, table)
     result = _materialize_alone(tmp_path, simulator, INCIDENTS)
     assert _row_count(result, INCIDENTS) == silver_versions(tmp_path, DAY)["sys_id"].n_unique()
+
+
+def test_loading_the_code_location_imports_no_ml_library():
+    """Every run step loads the code location: bronze and silver steps must not pay for ML."""
+    heavy = ("sklearn", "catboost", "torch", "sentence_transformers", "matplotlib", "pandas")
+    probe = (
+        "import sys, incident_intel.definitions; "
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == ""

@@ -5,18 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 import polars as pl
 
 from incident_intel.gold.embedding_cache import EMBEDDER_FILE
 from incident_intel.metadata import markdown_table
-from incident_intel.ml.gates import GateResult
 from incident_intel.settings import ModelSettings
 from incident_intel.storage.lake import LakeResource
 from incident_intel.storage.model_store import ModelStore, frame_fingerprint, version_id
 from incident_intel.storage.tables import INCIDENT_FEATURES, INCIDENT_TEXT_EMBEDDINGS
+
+if TYPE_CHECKING:
+    from incident_intel.ml.gates import GateResult
 
 GOLD_DEPS = [INCIDENT_FEATURES.key, INCIDENT_TEXT_EMBEDDINGS.key]
 

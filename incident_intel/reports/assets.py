@@ -4,7 +4,6 @@ import json
 
 import dagster as dg
 
-from incident_intel.reports import plots
 from incident_intel.reports.evaluation import markdown_report
 from incident_intel.storage.atomic import write_bytes_atomic
 from incident_intel.storage.lake import LakeResource
@@ -18,6 +17,9 @@ from incident_intel.storage.tables import (
 
 
 def _plots(summaries: dict[str, dict]) -> dict[str, bytes]:
+    # Imported here: ML libraries load when a model trains, not when the code location loads.
+    from incident_intel.reports import plots
+
     breach = summaries[SLA_BREACH_MODEL.name]["metrics"]
     images = {
         "sla_breach_pr_curve.png": plots.pr_curves(

@@ -4,7 +4,6 @@ import dagster as dg
 import polars as pl
 
 from incident_intel.metadata import markdown_table
-from incident_intel.ml.archetypes.training import train_clusters
 from incident_intel.ml.promotion import (
     GOLD_DEPS,
     gold_inputs,
@@ -26,6 +25,9 @@ def incident_clusters(
     context: dg.AssetExecutionContext, lake: LakeResource, settings: SettingsResource
 ):
     """Incident archetypes with their size, top terms, dominant fields, outcomes and exemplars."""
+    # Imported here: ML libraries load when a model trains, not when the code location loads.
+    from incident_intel.ml.archetypes.training import train_clusters
+
     inputs = gold_inputs(lake, settings.models)
     trained = train_clusters(inputs.features, inputs.text_embeddings, inputs.settings)
     summary = save_and_maybe_promote(

@@ -2,8 +2,6 @@
 
 import dagster as dg
 
-from incident_intel.ml.breach.training import train_breach
-from incident_intel.ml.gates import leakage_sentinel
 from incident_intel.ml.promotion import (
     GOLD_DEPS,
     comparison_table,
@@ -12,7 +10,6 @@ from incident_intel.ml.promotion import (
     outcome_line,
     save_and_maybe_promote,
 )
-from incident_intel.ml.tabular_data import model_bundle
 from incident_intel.settings import SettingsResource
 from incident_intel.storage.lake import LakeResource
 from incident_intel.storage.tables import SLA_BREACH_MODEL
@@ -41,6 +38,11 @@ def sla_breach_model(
     context: dg.AssetExecutionContext, lake: LakeResource, settings: SettingsResource
 ):
     """The calibrated probability that an incident breaches its SLA, from what is known early."""
+    # Imported here: ML libraries load when a model trains, not when the code location loads.
+    from incident_intel.ml.breach.training import train_breach
+    from incident_intel.ml.gates import leakage_sentinel
+    from incident_intel.ml.tabular_data import model_bundle
+
     inputs = gold_inputs(lake, settings.models)
     trained = train_breach(inputs.features, inputs.embeddings, inputs.settings)
     summary = save_and_maybe_promote(

@@ -10,8 +10,6 @@ from incident_intel.ml.promotion import (
     outcome_line,
     save_and_maybe_promote,
 )
-from incident_intel.ml.resolution_time.training import train_resolution_time
-from incident_intel.ml.tabular_data import model_bundle
 from incident_intel.settings import SettingsResource
 from incident_intel.storage.lake import LakeResource
 from incident_intel.storage.tables import RESOLUTION_TIME_MODEL
@@ -35,6 +33,10 @@ def resolution_time_model(
     context: dg.AssetExecutionContext, lake: LakeResource, settings: SettingsResource
 ):
     """The expected hours to resolve an incident, with an 80 % prediction interval."""
+    # Imported here: ML libraries load when a model trains, not when the code location loads.
+    from incident_intel.ml.resolution_time.training import train_resolution_time
+    from incident_intel.ml.tabular_data import model_bundle
+
     inputs = gold_inputs(lake, settings.models)
     trained = train_resolution_time(inputs.features, inputs.embeddings, inputs.settings)
     summary = save_and_maybe_promote(

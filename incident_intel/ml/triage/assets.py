@@ -10,7 +10,6 @@ from incident_intel.ml.promotion import (
     outcome_line,
     save_and_maybe_promote,
 )
-from incident_intel.ml.triage.training import train_triage
 from incident_intel.settings import SettingsResource
 from incident_intel.storage.lake import LakeResource
 from incident_intel.storage.tables import TRIAGE_MODEL
@@ -32,6 +31,9 @@ from incident_intel.storage.tables import TRIAGE_MODEL
 )
 def triage_model(context: dg.AssetExecutionContext, lake: LakeResource, settings: SettingsResource):
     """Suggested category and assignment group with top-3 confidence and a routing action."""
+    # Imported here: ML libraries load when a model trains, not when the code location loads.
+    from incident_intel.ml.triage.training import train_triage
+
     inputs = gold_inputs(lake, settings.models)
     trained = {
         t: train_triage(inputs.features, inputs.embeddings, t, inputs.settings)
