@@ -15,7 +15,6 @@ from incident_intel.storage.tables import INCIDENT_AUDIT_PAGES, INCIDENT_PAGES, 
 
 def _write_days(
     context: dg.AssetExecutionContext,
-    lake: LakeResource,
     source: IncidentSource,
     table: Table,
     write_day: Callable[[date, datetime, datetime], BronzeManifest],
@@ -73,7 +72,7 @@ def build_bronze_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDe
                 window_end=end,
             )
 
-        return _write_days(context, lake, source, INCIDENT_PAGES, write_day)
+        return _write_days(context, source, INCIDENT_PAGES, write_day)
 
     # After the incident pages: a change made between the two pulls is then in the trail, and
     # never only in a record that is ahead of the trail pulled.
@@ -103,6 +102,6 @@ def build_bronze_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDe
                 context.log.warning(f"{day}: {refused}; silver rebuilds no history from it")
                 return write_bronze_partition(directory, [], forbidden=list(AUDIT_TABLES), **common)
 
-        return _write_days(context, lake, source, INCIDENT_AUDIT_PAGES, write_day)
+        return _write_days(context, source, INCIDENT_AUDIT_PAGES, write_day)
 
     return [incident_pages, incident_audit_pages]

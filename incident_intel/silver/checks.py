@@ -5,7 +5,7 @@ The per-partition checks run inside the silver multi-asset on the exact frames i
 checks on silver/incidents are plain `@dg.asset_check`s.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import dagster as dg
@@ -90,6 +90,16 @@ def schema_drift(
             "missing_count": len(missing),
         },
     )
+
+
+def with_incomplete_share(history: CheckOutcome) -> CheckOutcome:
+    """A history outcome over many days with its share recomputed: shares do not add up."""
+    incidents = int(history.metadata.get("incidents", 0))
+    fallback = int(history.metadata.get("without_history", 0)) + int(
+        history.metadata.get("disagreeing_with_record", 0)
+    )
+    share = fallback / incidents if incidents else 0.0
+    return replace(history, metadata={**history.metadata, "incomplete_share": share})
 
 
 def history_complete(day: date, history_path: str, rebuilt: Reconstruction) -> CheckOutcome:
@@ -198,9 +208,6 @@ def combine_outcomes(outcomes: list[CheckOutcome]) -> CheckOutcome:
                     value if previous in (None, "none", value) else f"{previous}, {value}"
                 )
     metadata["partitions"] = len(outcomes)
-    if "without_history" in metadata and metadata.get("incidents"):
-        fallback = int(metadata["without_history"]) + int(metadata["disagreeing_with_record"])
-        metadata["incomplete_share"] = fallback / int(metadata["incidents"])
     failures = [o.description for o in outcomes if not o.passed and o.description]
     return CheckOutcome(
         all(o.passed for o in outcomes), metadata, "\n".join(failures) if failures else None

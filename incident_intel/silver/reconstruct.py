@@ -20,16 +20,16 @@ from incident_intel.silver.cast import (
     canonical_strings,
     cast_canonical,
 )
-from incident_intel.silver.extract import source_value
+from incident_intel.silver.change_events import (
+    CLEARED,
+    anchored_bases,
+    change_events,
+    inserts,
+)
 from incident_intel.silver.mapping import DISPLAY_SUFFIX, SourceMapping, canonical_columns
 from incident_intel.silver.parse import FROM_AUDIT, FROM_SNAPSHOT, REJECT_SCHEMA, versions_schema
 
-# ServiceNow does not audit its system fields: they follow from the change itself.
-SYSTEM_FIELDS = ("sys_id", "sys_updated_on", "sys_mod_count", "sys_created_on")
-# Marks "set to empty" in a change, apart from null, which means "not changed here".
-CLEARED = "\x00cleared"
 _BASE = "__base"
-LONG = {"column": pl.String, "value": pl.String}
 
 
 @dataclass(frozen=True)
@@ -45,67 +45,6 @@ class Reconstruction:
     @property
     def incomplete_share(self) -> float:
         return (self.incomplete + self.mismatched) / self.touched if self.touched else 0.0
-
-
-def _changes_long(changes: pl.DataFrame, source: SourceMapping) -> pl.DataFrame:
-    """One row per (incident, time, canonical column, new value as a canonical string)."""
-    nulls = list(source.null_values)
-    frames = [pl.DataFrame(schema={**changes.select("sys_id", "changed_at").schema, **LONG})]
-    for rule in source.rules:
-        if rule.derive or rule.canonical in SYSTEM_FIELDS:
-            continue
-        rows = changes.filter(pl.col("fieldname") == rule.source_field)
-        if rows.is_empty():
-            continue
-        value = source_value(rule, pl.col("newvalue").replace(nulls, None))
-        frames.append(
-            rows.select(
-                "sys_id",
-                "changed_at",
-                pl.lit(rule.canonical).alias("column"),
-                pl.coalesce(value, pl.lit(CLEARED)).alias("value"),
-            )
-        )
-        if rule.reference:
-            # A new reference's display name is not in the trail: it is looked up later.
-            frames.append(
-                rows.select(
-                    "sys_id",
-                    "changed_at",
-                    pl.lit(rule.canonical + DISPLAY_SUFFIX).alias("column"),
-                    pl.lit(CLEARED).alias("value"),
-                )
-            )
-    return pl.concat(frames)
-
-
-def _events(changes: pl.DataFrame, source: SourceMapping, columns: list[str]) -> pl.DataFrame:
-    """One row per change event: the columns it set (CLEARED for emptied), null elsewhere."""
-    events = changes.group_by("sys_id", "changed_at").agg(
-        pl.col("record_checkpoint").max().alias("__checkpoint")
-    )
-    long = _changes_long(changes, source)
-    if not long.is_empty():
-        wide = long.pivot(
-            on="column", index=["sys_id", "changed_at"], values="value", aggregate_function="last"
-        )
-        events = events.join(wide, on=["sys_id", "changed_at"], how="left")
-    missing = [c for c in columns if c not in events.columns]
-    events = events.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
-    return events.select(*columns, "changed_at", "__checkpoint")
-
-
-def _inserted(changes: pl.DataFrame, source: SourceMapping) -> pl.DataFrame:
-    """(sys_id, inserted_at) of incidents whose insert is in the trail: `number` set from empty."""
-    number = source.rule("number").source_field
-    return (
-        changes.filter(
-            (pl.col("fieldname") == number)
-            & pl.col("oldvalue").replace(list(source.null_values), None).is_null()
-        )
-        .group_by("sys_id")
-        .agg(pl.col("changed_at").min().alias("inserted_at"))
-    )
 
 
 def _display_lookup(frames: list[pl.DataFrame], column: str) -> dict[str, str]:
@@ -152,7 +91,7 @@ def reconstruct_versions(
     known = {r.source_field for r in source.rules if not r.derive}
     unmapped = frozenset(changes.get_column("fieldname").drop_nulls().unique().to_list()) - known
     touched_ids = pl.concat([changes.get_column("sys_id"), snapshots.get_column("sys_id")]).unique()
-    inserted = _inserted(changes, source)
+    inserted = inserts(changes, source)
     prior_strings = canonical_strings(prior, source.canonical).with_columns(
         prior.get_column("sys_updated_on").alias("changed_at"),
         prior.get_column("sys_mod_count").alias("__checkpoint"),
@@ -160,14 +99,14 @@ def reconstruct_versions(
     snapshot_strings = canonical_strings(snapshots, source.canonical)
     based = pl.concat([inserted.get_column("sys_id"), prior.get_column("sys_id")]).unique()
     unbased = touched_ids.filter(~touched_ids.is_in(based.implode()))
-    anchored, creations = _anchored(changes, snapshot_strings, unbased, source)
+    anchored, creations = anchored_bases(changes, snapshot_strings, unbased, source)
     if audit_available:
         incomplete_ids = unbased.filter(~unbased.is_in(anchored.get_column("sys_id").implode()))
     else:
         incomplete_ids = touched_ids
     events = pl.concat(
         [
-            _events(
+            change_events(
                 changes.filter(~pl.col("sys_id").is_in(incomplete_ids.implode())), source, columns
             ),
             creations,
@@ -215,59 +154,6 @@ def reconstruct_versions(
         mismatched=mismatched_ids.len(),
         unmapped_fields=unmapped,
     )
-
-
-def _anchored(
-    changes: pl.DataFrame, snapshots: pl.DataFrame, candidates: pl.Series, source: SourceMapping
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Bases for incidents whose trail holds no insert, anchored on the record pulled this day.
-
-    Where inserts are not audited, the state before the day's first change is the record pulled
-    after its last one, each field the day changed put back to its old value. The record's
-    creation, when it falls earlier that day, becomes a version of its own.
-    """
-    day = changes.filter(pl.col("sys_id").is_in(candidates.implode()))
-    span = day.group_by("sys_id").agg(
-        pl.col("changed_at").min().alias("__first"),
-        pl.col("changed_at").max().alias("__last"),
-        pl.col("record_checkpoint").min().alias("__first_checkpoint"),
-    )
-    parse = {"format": CANONICAL_TIMESTAMP_FORMAT, "strict": False}
-    pulled = (
-        snapshots.join(span, on="sys_id")
-        .with_columns(
-            pl.col(c)
-            .str.strptime(pl.Datetime("us"), **parse)
-            .dt.replace_time_zone("UTC")
-            .alias(f"__{c}")
-            for c in ("sys_updated_on", "sys_created_on")
-        )
-        .filter(pl.col("__sys_updated_on") >= pl.col("__last"))
-    )
-    earliest = day.sort("changed_at").group_by("sys_id", "fieldname").first()
-    before = _changes_long(earliest.with_columns(pl.col("oldvalue").alias("newvalue")), source)
-    columns = canonical_columns(source.canonical)
-    if not before.is_empty():
-        old = before.pivot(on="column", index="sys_id", values="value", aggregate_function="first")
-        pulled = pulled.join(old, on="sys_id", how="left", suffix="__old")
-        pulled = pulled.with_columns(
-            pl.coalesce(pl.col(c + "__old"), pl.col(c)).replace(CLEARED, None).alias(c)
-            for c in columns
-            if c + "__old" in pulled.columns
-        )
-    base = pulled.with_columns(
-        (pl.col("__first") - pl.duration(seconds=1)).alias("changed_at"),
-        (pl.col("__first_checkpoint") - 1).alias("__checkpoint"),
-    )
-    created_that_day = pl.col("__sys_created_on").is_between(
-        pl.col("__first").dt.truncate("1d"), pl.col("__first"), closed="left"
-    )
-    creations = base.filter(created_that_day).with_columns(
-        pl.col("__sys_created_on").alias("changed_at"),
-        pl.lit(0, dtype=pl.Int64).alias("__checkpoint"),
-    )
-    keep = [*columns, "changed_at", "__checkpoint"]
-    return base.select(keep), creations.select(keep)
 
 
 def _mismatched(

@@ -12,7 +12,7 @@ from functools import cache
 
 import polars as pl
 
-from incident_intel.silver.cast import cast_canonical
+from incident_intel.silver.cast import canonical_strings, cast_canonical
 from incident_intel.silver.mapping import (
     SourceMapping,
     canonical_columns,
@@ -63,17 +63,7 @@ def sort_key(version: Version) -> tuple[str, str]:
 
 def to_strings(typed: pl.DataFrame) -> pl.DataFrame:
     """A typed canonical frame back to its raw strings, the inverse of `cast_canonical`."""
-    expressions = []
-    for name, dtype in typed_schema().items():
-        column = pl.col(name)
-        if dtype == pl.Boolean:
-            column = pl.when(column).then(pl.lit("true")).when(~column).then(pl.lit("false"))
-        elif isinstance(dtype, pl.Datetime):
-            column = column.dt.strftime(TIMESTAMP_FORMAT)
-        elif dtype != pl.String:
-            column = column.cast(pl.String)
-        expressions.append(column.alias(name))
-    return typed.select(expressions)
+    return canonical_strings(typed, api_mapping().canonical)
 
 
 def from_versions(versions: list[Version]) -> pl.DataFrame:
