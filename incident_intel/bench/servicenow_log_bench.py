@@ -38,6 +38,7 @@ MODELS = tuple(
 )
 KNOWN_CHECK = "incident_features_known_at_prediction"
 TRIAGE_FIGURES = ("top1_accuracy", "top3_accuracy", "macro_f1", "coverage_at_target_precision", "n")
+GATE_FIGURES = ("baseline", "advantage", "advantage_low", "advantage_high", "beyond_noise")
 
 
 def update_days(events: Path) -> tuple[date, date]:
@@ -111,6 +112,11 @@ def figures_from_cards(report: dict) -> dict[str, Any]:
     )
     out["gates_passed"] = {
         name: summary["promoted"] for name, summary in report.items() if "gates" in summary
+    }
+    out["gates"] = {
+        gate["metric"]: _pick(gate, GATE_FIGURES)
+        for summary in report.values()
+        for gate in summary.get("gates", [])
     }
     return out
 

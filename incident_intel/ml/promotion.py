@@ -98,7 +98,12 @@ def gate_result(asset_key: dg.AssetKey, check_name: str, gate: GateResult) -> dg
         metadata={
             "metric": gate.metric,
             "model": gate.model_value,
+            "strongest_baseline": gate.baseline,
             "baseline": gate.baseline_value,
+            "advantage": gate.advantage,
+            "advantage_low": gate.advantage_low,
+            "advantage_high": gate.advantage_high,
+            "beyond_noise": gate.beyond_noise,
         },
     )
 

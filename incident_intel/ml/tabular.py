@@ -68,6 +68,25 @@ def fit_early_stopped(model_class, estimator, loss_function: str, train: Pool, v
     return model
 
 
+def catboost_pool(
+    X: pd.DataFrame, cat_features: Sequence[str], columns: Sequence[str] | None = None, label=None
+) -> Pool:
+    """A CatBoost Pool of `X` as `prepare_frame` makes it, its categoricals declared."""
+    return Pool(
+        prepare_frame(X, cat_features, columns), label=label, cat_features=list(cat_features)
+    )
+
+
+def default_catboost(model_class, seed: int, **params):
+    """A `model_class` as a user gets it: library defaults, seeded, quiet, writing no files.
+
+    Neither switch changes what is learnt: `verbose` only logs and `allow_writing_files` would
+    leave a catboost_info directory in the working directory of every run. `params` are any
+    departures from the defaults, which the caller justifies.
+    """
+    return model_class(random_seed=seed, verbose=False, allow_writing_files=False, **params)
+
+
 def priority_keys(X: pd.DataFrame, column: str) -> pd.Series:
     """The priority column as the string keys the baselines group by."""
     return prepare_frame(X[[column]], [column])[column]

@@ -25,6 +25,11 @@ class TabularData:
     embedding_columns: list[str]
     reducer: PCA | None
 
+    @property
+    def tabular_columns(self) -> list[str]:
+        """The input columns less the text-embedding components: what the baselines see."""
+        return [c for c in self.X["train"].columns if c not in self.embedding_columns]
+
 
 def embedding_matrix(rows: pl.DataFrame, embeddings: pl.DataFrame) -> np.ndarray:
     """The embedding of each row, in row order; incidents without one get zeros."""

@@ -1,4 +1,4 @@
-"""The model evaluation report: every figure of every model beside its baseline."""
+"""The model evaluation report: every figure of every model beside its baselines."""
 
 from __future__ import annotations
 
@@ -43,14 +43,44 @@ def _versus(model: dict, baselines: dict[str, dict], keys: tuple[str, ...]) -> s
     return _table(["model", *keys], rows)
 
 
-def _gates(summary: dict) -> str:
+def _advantage(gate: dict) -> str:
+    """The model's advantage with its bootstrap interval, e.g. `+0.023 [+0.011, +0.037]`."""
+    return "{advantage:+.3f} [{advantage_low:+.3f}, {advantage_high:+.3f}]".format(**gate)
+
+
+def gates_table(summary: dict) -> str:
+    """The verdict, and each gate against its strongest baseline with the bootstrap interval."""
     rows = [
-        [g["metric"], g["model_value"], g["baseline_value"], "passed" if g["passed"] else "FAILED"]
+        [
+            g["metric"],
+            g["model_value"],
+            g["baseline"],
+            g["baseline_value"],
+            _advantage(g),
+            "yes" if g["beyond_noise"] else "no",
+            "passed" if g["passed"] else "FAILED",
+        ]
         for g in summary["gates"]
     ]
+    level = summary["gates"][0]["interval_level"]
     verdict = "promoted to latest" if summary["promoted"] else "NOT promoted"
-    return f"Version `{summary['version']}`: {verdict}.\n\n" + _table(
-        ["gate metric", "model", "baseline", "result"], rows
+    return (
+        f"Version `{summary['version']}`: {verdict}. Each gate compares the model with its "
+        f"strongest baseline; the advantage (positive: the model is better) has a paired "
+        f"bootstrap {level:.0%} interval over the test incidents, and the win is beyond noise "
+        "when the whole interval is above zero.\n\n"
+        + _table(
+            [
+                "gate metric",
+                "model",
+                "strongest baseline",
+                "baseline",
+                "advantage [interval]",
+                "win beyond noise",
+                "result",
+            ],
+            rows,
+        )
     )
 
 
@@ -90,7 +120,7 @@ def breach_section(summary: dict) -> str:
     return "\n\n".join(
         [
             "## SLA-breach risk (`ml/sla_breach_model`)",
-            _gates(summary),
+            gates_table(summary),
             _versus(metrics["model"], metrics["baselines"], BREACH_KEYS),
             "Thresholds tuned on `valid`, measured on `test` (confusion as tp/fp/fn/tn):",
             _table(
@@ -116,7 +146,7 @@ def resolution_section(summary: dict) -> str:
     return "\n\n".join(
         [
             "## Time to resolution (`ml/resolution_time_model`)",
-            _gates(summary),
+            gates_table(summary),
             _versus(metrics["model"], metrics["baselines"], TTR_KEYS),
             f"Interval target coverage: {metrics['interval_target_coverage']:.0%}.",
             "Residuals by priority:",
@@ -133,7 +163,7 @@ def resolution_section(summary: dict) -> str:
 
 
 def triage_section(summary: dict) -> str:
-    parts = ["## Triage (`ml/triage_model`)", _gates(summary)]
+    parts = ["## Triage (`ml/triage_model`)", gates_table(summary)]
     for target, metrics in summary["metrics"].items():
         model = metrics["model"]
         per_class = [

@@ -87,7 +87,12 @@ def test_the_report_holds_every_model_beside_its_baseline(trained):
     report = json.loads((directory / "report.json").read_text())
     assert set(report) == set(MODELS)
     assert report["sla_breach_model"]["metrics"]["baselines"]["priority_rate"]["pr_auc"] > 0
+    for name in ("sla_breach_model", "resolution_time_model"):
+        assert "catboost_default" in report[name]["metrics"]["baselines"]
+    for metrics in report["triage_model"]["metrics"].values():
+        assert "catboost_default" in metrics["baselines"]
     markdown = (directory / "report.md").read_text()
+    assert "| strongest baseline |" in markdown and "| win beyond noise |" in markdown
     for heading in ("SLA-breach risk", "Time to resolution", "Triage", "Incident archetypes"):
         assert heading in markdown
     pngs = sorted(p.name for p in directory.glob("*.png"))

@@ -9,7 +9,11 @@ import numpy as np
 import polars as pl
 from sklearn.metrics import precision_recall_curve
 
-from incident_intel.ml.breach.baselines import LogisticBaseline, PriorityRateBaseline
+from incident_intel.ml.breach.baselines import (
+    DefaultCatBoostBaseline,
+    LogisticBaseline,
+    PriorityRateBaseline,
+)
 from incident_intel.ml.breach.estimator import SlaBreachClassifier
 from incident_intel.ml.breach.metrics import binary_report, confusion, reliability_table
 from incident_intel.ml.breach.thresholds import evaluate_threshold, tune_thresholds
@@ -83,8 +87,9 @@ def train_breach(
     baselines = {
         "priority_rate": PriorityRateBaseline(),
         "logistic": LogisticBaseline(cat_features=data.cat_features),
+        "catboost_default": DefaultCatBoostBaseline(data.cat_features, seed=settings.seed),
     }
-    tabular_only = [c for c in data.X["train"].columns if c not in data.embedding_columns]
+    tabular_only = data.tabular_columns
     for baseline in baselines.values():
         baseline.fit(data.X["train"][tabular_only], _labels(data, "train"))
 
@@ -128,7 +133,7 @@ def train_breach(
         "example_explanations": _riskiest_explained(model, data, test_scores),
         "rows": {s: data.rows[s].height for s in data.rows},
     }
-    gate = breach_gate(metrics["model"]["pr_auc"], metrics["baselines"]["priority_rate"]["pr_auc"])
+    gate = breach_gate(y_test, test_scores, baseline_scores, settings.seed)
     return BreachTraining(
         model=model,
         data=data,

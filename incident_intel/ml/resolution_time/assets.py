@@ -1,4 +1,4 @@
-"""The resolution-time model asset: trained and gated on its baseline."""
+"""The resolution-time model asset: trained and gated on its strongest baseline."""
 
 import dagster as dg
 
@@ -25,7 +25,8 @@ from incident_intel.storage.tables import RESOLUTION_TIME_MODEL
             "resolution_time_model_beats_baseline",
             asset=RESOLUTION_TIME_MODEL.key,
             blocking=True,
-            description="MAE in hours on the test split below the median-by-priority baseline's.",
+            description="MAE in hours on the test split below the strongest baseline's: "
+            "median by priority or a default CatBoost.",
         )
     ],
 )
@@ -51,7 +52,8 @@ def resolution_time_model(
     context.log.info(
         outcome_line(
             summary,
-            f"MAE {model['mae_hours']:.1f} h vs {trained.gate.baseline_value:.1f} h (baseline)",
+            f"MAE {model['mae_hours']:.1f} h vs {trained.gate.baseline_value:.1f} h "
+            f"({trained.gate.baseline})",
         )
     )
     yield dg.Output(

@@ -10,7 +10,10 @@ import polars as pl
 
 from incident_intel.ml.explanations import global_importance, ttr_factors
 from incident_intel.ml.gates import GateResult, ttr_gate
-from incident_intel.ml.resolution_time.baselines import MedianByPriorityBaseline
+from incident_intel.ml.resolution_time.baselines import (
+    DefaultCatBoostBaseline,
+    MedianByPriorityBaseline,
+)
 from incident_intel.ml.resolution_time.estimator import ResolutionTimeRegressor
 from incident_intel.ml.resolution_time.metrics import regression_report, residuals_by_group
 from incident_intel.ml.tabular_data import TabularData, catboost_params, tabular_data
@@ -58,17 +61,28 @@ def train_resolution_time(
     model = ResolutionTimeRegressor(**catboost_params(data, own, settings.seed)).fit(
         data.X["train"], hours("train"), data.X["valid"], hours("valid")
     )
-    baseline = MedianByPriorityBaseline().fit(data.X["train"], hours("train"))
+    tabular_only = data.tabular_columns
+    X_train, X_test = data.X["train"][tabular_only], data.X["test"][tabular_only]
+    median = MedianByPriorityBaseline().fit(X_train, hours("train"))
+    catboost = DefaultCatBoostBaseline(data.cat_features, seed=settings.seed)
+    catboost.fit(X_train, hours("train"))
 
     y = hours("test")
     predicted = model.predict(data.X["test"])
     lo, hi = model.predict_interval(data.X["test"], coverage)
-    baseline_predicted = baseline.predict(data.X["test"])
-    baseline_lo, baseline_hi = baseline.predict_interval(data.X["test"], coverage)
+    baseline_predicted = {
+        "median_by_priority": median.predict(X_test),
+        "catboost_default": catboost.predict(X_test),
+    }
     metrics = {
         "model": regression_report(y, predicted, lo, hi),
         "baselines": {
-            "median_by_priority": regression_report(y, baseline_predicted, baseline_lo, baseline_hi)
+            "median_by_priority": regression_report(
+                y,
+                baseline_predicted["median_by_priority"],
+                *median.predict_interval(X_test, coverage),
+            ),
+            "catboost_default": regression_report(y, baseline_predicted["catboost_default"]),
         },
         "interval_target_coverage": coverage,
         "residuals_by_priority": _residual_table(y, predicted, data.X["test"]["priority"]),
@@ -88,9 +102,7 @@ def train_resolution_time(
             )
         ],
     }
-    gate = ttr_gate(
-        metrics["model"]["mae_hours"], metrics["baselines"]["median_by_priority"]["mae_hours"]
-    )
+    gate = ttr_gate(y, predicted, baseline_predicted, settings.seed)
     return ResolutionTraining(
         model=model,
         data=data,

@@ -1,4 +1,4 @@
-"""The triage model asset: one classifier per target, gated on TF-IDF + linear."""
+"""The triage model asset: one classifier per target, gated on its strongest baseline."""
 
 import dagster as dg
 
@@ -25,7 +25,8 @@ from incident_intel.storage.tables import TRIAGE_MODEL
             "triage_model_beats_baseline",
             asset=TRIAGE_MODEL.key,
             blocking=True,
-            description="Top-1 accuracy on the test split above TF-IDF + linear, per target.",
+            description="Top-1 accuracy on the test split above the strongest baseline's, "
+            "TF-IDF + linear or a default CatBoost, per target.",
         )
     ],
 )

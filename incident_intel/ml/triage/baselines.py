@@ -1,8 +1,13 @@
-"""The triage baseline a user would write: TF-IDF and a linear model."""
+"""The triage baselines a user would write: TF-IDF and a linear model, and a default CatBoost."""
 
 from __future__ import annotations
 
-from incident_intel.ml.triage.estimator import TriageClassifier
+import numpy as np
+import pandas as pd
+from catboost import CatBoostClassifier, Pool
+
+from incident_intel.ml.tabular import catboost_pool, default_catboost
+from incident_intel.ml.triage.estimator import TriageClassifier, fold_rare, fold_unknown, top_k
 
 
 class TfidfLinearBaseline(TriageClassifier):
@@ -29,3 +34,50 @@ class TfidfLinearBaseline(TriageClassifier):
             C=C,
             seed=seed,
         )
+
+
+class DefaultCatBoostBaseline:
+    """A multiclass CatBoostClassifier with the library's defaults on structured fields, no text.
+
+    Every column of X is a categorical field. Rare classes fold into "other" as in
+    TriageClassifier, so that both are scored on the same labels.
+
+    Besides the seed, one default is changed: fields of up to `one_hot_max_size` values are
+    one-hot encoded rather than target-encoded. For a multiclass label CatBoost's default
+    target statistics make about classes x fields x 3 columns and rescore them every
+    iteration. On 2 cores that took 446 s for 13 groups on 1.6k incidents (6 s one-hot, top-1
+    within two test incidents of the default's), and 98 s for just 20 of the 1000 iterations
+    with 44 groups on 10k incidents of the real event log (126 s for all 1000 one-hot).
+    """
+
+    def __init__(
+        self, min_class_count: int = 5, one_hot_max_size: int = 255, seed: int = 42
+    ) -> None:
+        self.min_class_count = min_class_count
+        self.one_hot_max_size = one_hot_max_size
+        self.seed = seed
+
+    def _pool(self, X: pd.DataFrame, labels=None) -> Pool:
+        return catboost_pool(X, self.fields_, self.fields_, labels)
+
+    def fit(self, X: pd.DataFrame, y) -> DefaultCatBoostBaseline:
+        folded, self.folded_classes_ = fold_rare(y, self.min_class_count)
+        self.fields_ = list(X.columns)
+        self.model_ = default_catboost(
+            CatBoostClassifier, self.seed, one_hot_max_size=self.one_hot_max_size
+        )
+        self.model_.fit(self._pool(X, folded))
+        self.classes_ = np.asarray(self.model_.classes_, dtype=object)
+        return self
+
+    def fold_labels(self, y) -> np.ndarray:
+        """Map labels the model cannot predict (rare in training, or unseen) to "other"."""
+        return fold_unknown(y, self.classes_)
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Probabilities, shape (n, n_classes), columns in `classes_` order."""
+        return self.model_.predict_proba(self._pool(X))
+
+    def predict_top_k(self, X: pd.DataFrame, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
+        """The k most likely labels and their confidences, as `top_k` gives them."""
+        return top_k(self.predict_proba(X), self.classes_, k)

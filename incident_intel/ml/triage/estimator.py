@@ -38,6 +38,40 @@ def as_labels(y) -> np.ndarray:
     return np.asarray([str(v) for v in y], dtype=object)
 
 
+def fold_rare(y, min_class_count: int) -> tuple[np.ndarray, list[str]]:
+    """Labels with classes of fewer than `min_class_count` examples as "other", and those classes.
+
+    A classifier cannot learn a class from a handful of tickets; "other" is never auto-routed.
+    """
+    labels = as_labels(y)
+    values, counts = np.unique(labels, return_counts=True)
+    rare = values[counts < min_class_count]
+    folded = np.where(np.isin(labels, rare), OTHER, labels)
+    if len(np.unique(folded)) < 2:
+        raise ValueError("triage needs at least two classes after folding rare ones")
+    return folded, sorted(rare)
+
+
+def fold_unknown(y, classes: np.ndarray) -> np.ndarray:
+    """Labels a classifier cannot predict (folded in training, or unseen) as "other"."""
+    labels = as_labels(y)
+    return np.where(np.isin(labels, classes), labels, OTHER)
+
+
+def top_k(proba: np.ndarray, classes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and confidences of the k most likely classes, best first: two (n, k) arrays.
+
+    With fewer than k classes the missing columns hold "" and 0.0.
+    """
+    width = min(k, proba.shape[1])
+    order = np.argsort(-proba, axis=1, kind="stable")[:, :width]
+    labels = np.full((len(proba), k), "", dtype=object)
+    confidences = np.zeros((len(proba), k))
+    labels[:, :width] = classes[order]
+    confidences[:, :width] = np.take_along_axis(proba, order, axis=1)
+    return labels, confidences
+
+
 class TriageClassifier:
     """Multinomial logistic regression over text, embeddings and categoricals, with decisions.
 
@@ -95,9 +129,7 @@ class TriageClassifier:
 
     def fold_labels(self, y) -> np.ndarray:
         """Map labels the model cannot predict (rare in training, or unseen) to "other"."""
-        labels = as_labels(y)
-        known = set(self.classes_)
-        return np.where(np.isin(labels, list(known)), labels, OTHER)
+        return fold_unknown(y, self.classes_)
 
     # -- features -----------------------------------------------------------------------------
 
@@ -153,13 +185,7 @@ class TriageClassifier:
     def fit(
         self, texts: Sequence[str], y, embeddings=None, cats: pd.DataFrame | None = None
     ) -> TriageClassifier:
-        labels = as_labels(y)
-        values, counts = np.unique(labels, return_counts=True)
-        rare = set(values[counts < self.min_class_count])
-        folded = np.where(np.isin(labels, list(rare)), OTHER, labels)
-        if len(np.unique(folded)) < 2:
-            raise ValueError("triage needs at least two classes after folding rare ones")
-        self.folded_classes_ = sorted(rare)
+        folded, self.folded_classes_ = fold_rare(y, self.min_class_count)
         self.model_ = LogisticRegression(
             C=self.C,
             class_weight=self.class_weight,
@@ -252,18 +278,8 @@ class TriageClassifier:
     def predict_top_k(
         self, texts: Sequence[str], embeddings=None, cats=None, k: int = 3
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Labels and confidences of the k most likely classes, best first: two (n, k) arrays.
-
-        With fewer than k classes the missing columns hold "" and 0.0.
-        """
-        proba = self.predict_proba(texts, embeddings, cats)
-        width = min(k, proba.shape[1])
-        order = np.argsort(-proba, axis=1, kind="stable")[:, :width]
-        labels = np.full((len(proba), k), "", dtype=object)
-        confidences = np.zeros((len(proba), k))
-        labels[:, :width] = self.classes_[order]
-        confidences[:, :width] = np.take_along_axis(proba, order, axis=1)
-        return labels, confidences
+        """The k most likely labels and their confidences, as `top_k` gives them."""
+        return top_k(self.predict_proba(texts, embeddings, cats), self.classes_, k)
 
     def actions(self, top_labels, top_confidences) -> np.ndarray:
         """AUTO_ROUTE, HUMAN_REVIEW or ESCALATE for top-1 labels and confidences.

@@ -2,7 +2,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from incident_intel.ml.breach.baselines import LogisticBaseline, PriorityRateBaseline
+from incident_intel.ml.breach.baselines import (
+    DefaultCatBoostBaseline,
+    LogisticBaseline,
+    PriorityRateBaseline,
+)
 from incident_intel.ml.breach.estimator import SlaBreachClassifier
 from incident_intel.ml.breach.metrics import pr_auc
 from incident_intel_tests.ml.support import make_incidents
@@ -90,3 +94,12 @@ def test_logistic_baseline_numeric_only(data) -> None:
     numeric = ["reassignment_count", "group_backlog"]
     proba = LogisticBaseline().fit(X[numeric], y).predict_proba(Xt[numeric])
     assert proba.shape == (len(Xt), 2)
+
+
+def test_default_catboost_baseline() -> None:
+    (X, y, _), (Xt, yt, _) = make_incidents(300, seed=7), make_incidents(200, seed=8)
+    baseline = DefaultCatBoostBaseline(cat_features=CATS, seed=3).fit(X, y)
+    assert baseline.model_.tree_count_ == 1000  # the library's default, no early stopping
+    proba = baseline.predict_proba(Xt[list(reversed(Xt.columns))])  # columns matched by name
+    assert proba.shape == (len(Xt), 2)
+    assert pr_auc(yt, proba[:, 1]) > yt.mean()

@@ -2,7 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from incident_intel.ml.resolution_time.baselines import MedianByPriorityBaseline
+from incident_intel.ml.resolution_time.baselines import (
+    DefaultCatBoostBaseline,
+    MedianByPriorityBaseline,
+)
 from incident_intel.ml.resolution_time.estimator import ResolutionTimeRegressor, conformal_quantile
 from incident_intel.ml.resolution_time.metrics import regression_report, residuals_by_group
 from incident_intel_tests.ml.support import make_incidents
@@ -85,3 +88,12 @@ def test_regression_metrics() -> None:
     assert report["interval_coverage"] == pytest.approx(1.0)
     grouped = residuals_by_group([1.0, 2.0, 4.0], [1.0, 3.0, 2.0], ["a", "a", "b"])
     assert grouped.set_index("group")["mean_residual_hours"].to_dict() == {"a": 0.5, "b": -2.0}
+
+
+def test_default_catboost_baseline() -> None:
+    (X, _, h), (Xt, _, ht) = make_incidents(300, seed=7), make_incidents(200, seed=8)
+    baseline = DefaultCatBoostBaseline(["priority", "assignment_group"], seed=3).fit(X, h)
+    assert baseline.model_.tree_count_ == 1000  # the library's default, no early stopping
+    predicted = baseline.predict(Xt)
+    assert predicted.shape == (len(Xt),) and (predicted >= 0).all()
+    assert regression_report(ht, predicted)["mae_hours"] < np.abs(ht - np.median(h)).mean()

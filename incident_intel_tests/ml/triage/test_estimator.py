@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from incident_intel.ml.triage.actions import AUTO_ROUTE, ESCALATE, HUMAN_REVIEW
-from incident_intel.ml.triage.baselines import TfidfLinearBaseline
+from incident_intel.ml.triage.baselines import DefaultCatBoostBaseline, TfidfLinearBaseline
 from incident_intel.ml.triage.estimator import OTHER, TriageClassifier
 from incident_intel.ml.triage.metrics import triage_report
 
@@ -136,6 +136,34 @@ def test_baseline_ignores_embeddings_and_fields(splits) -> None:
     labels, _ = baseline.predict_top_k(test[0], k=3)
     assert labels.shape == (len(test[0]), 3)
     assert baseline.decide(test[0])["action"].isin([AUTO_ROUTE, HUMAN_REVIEW, ESCALATE]).all()
+
+
+def _fields(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Structured fields that give the class away most of the time, and the labels."""
+    rng = np.random.default_rng(seed)
+    labels = rng.choice(list(VOCAB), size=n).astype(object)
+    noisy = np.where(rng.random(n) < 0.8, labels, rng.choice(list(VOCAB), size=n))
+    fields = pd.DataFrame(
+        {
+            "subcategory": [f"{label}-{rng.integers(3)}" for label in noisy],
+            "contact_type": rng.choice(["email", "phone", None], size=n),
+        }
+    )
+    labels[:2] = "printer-firmware"  # too rare to learn: folds into "other"
+    return fields, labels
+
+
+def test_default_catboost_baseline_on_fields() -> None:
+    (X, y), (Xt, yt) = _fields(200, 0), _fields(100, 1)
+    baseline = DefaultCatBoostBaseline(min_class_count=5, seed=3).fit(X, y)
+    assert baseline.model_.tree_count_ == 1000  # the library's default, no early stopping
+    assert set(baseline.classes_) == {*VOCAB, OTHER}
+    assert baseline.folded_classes_ == ["printer-firmware"]
+    labels, confidences = baseline.predict_top_k(Xt, k=3)
+    assert labels.shape == confidences.shape == (len(Xt), 3)
+    assert (np.diff(confidences, axis=1) <= 0).all()
+    truth = baseline.fold_labels(yt)
+    assert triage_report(truth, labels, confidences)["top1_accuracy"] > 0.6
 
 
 def test_triage_report_bands() -> None:
