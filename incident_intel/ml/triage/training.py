@@ -19,7 +19,6 @@ from incident_intel.ml.triage.metrics import triage_report
 from incident_intel.settings import ModelSettings
 
 TARGETS = {"category": "final_category", "assignment_group": "final_assignment_group"}
-CONTEXT_FEATURES = ("contact_type", "location", "cmdb_ci", "priority")
 STRUCTURED_FIELDS = (
     "category",
     "subcategory",
@@ -68,7 +67,7 @@ def triage_inputs(
     return {
         "texts": texts,
         "embeddings": None if embeddings is None else embedding_matrix(rows, embeddings),
-        "cats": rows.select(CONTEXT_FEATURES).cast(pl.String).to_pandas(),
+        "cats": structured_fields(rows, target),
     }
 
 
@@ -90,10 +89,14 @@ def routing_by_class(truth, predicted, actions) -> list[dict[str, Any]]:
     return table.sort("predicted_n", descending=True).to_dicts()
 
 
+def known_fields(target: str) -> list[str]:
+    """The structured fields known at open that do not give `target` away."""
+    return [name for name in STRUCTURED_FIELDS if name not in REVEALING[target]]
+
+
 def structured_fields(rows: pl.DataFrame, target: str) -> pd.DataFrame:
     """The structured fields known at open as strings, less those that give the target away."""
-    fields = [name for name in STRUCTURED_FIELDS if name not in REVEALING[target]]
-    return rows.select(fields).cast(pl.String).to_pandas()
+    return rows.select(known_fields(target)).cast(pl.String).to_pandas()
 
 
 def _evaluate(
@@ -126,7 +129,7 @@ def train_triage(
         "review_precision": own.review_precision,
         "seed": settings.seed,
     }
-    model = TriageClassifier(**common, C=own.C, cat_features=list(CONTEXT_FEATURES))
+    model = TriageClassifier(**common, C=own.C, cat_features=known_fields(target))
     model.fit(**inputs["train"], y=y["train"]).calibrate(**inputs["valid"], y=y["valid"])
     tfidf = TfidfLinearBaseline(**common)
     text_only = {s: {"texts": inputs[s]["texts"]} for s in SPLITS}
