@@ -1,4 +1,4 @@
-"""Why a model scored an incident as it did, from CatBoost's SHAP values.
+"""Why a model scored an incident as it did, from its SHAP values.
 
 Embedding columns are summed into one "incident text" factor: a single embedding component
 means nothing to an operator.
@@ -29,8 +29,7 @@ def _grouped_shap(
     model: SlaBreachClassifier | ResolutionTimeRegressor, X: pd.DataFrame
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Feature names, SHAP values (n, features) with embeddings summed, and expected values."""
-    values = model.model_.get_feature_importance(model.pool(X), type="ShapValues")
-    phi, expected = values[:, :-1], values[:, -1]
+    phi, expected = model.shap_values(X)
     names = list(model.feature_names_)
     embedding = [i for i, name in enumerate(names) if name in set(model.embedding_columns)]
     if embedding:
@@ -45,7 +44,8 @@ def global_importance(
 ) -> pd.DataFrame:
     """Mean |SHAP| per feature over `X`, largest first.
 
-    Units are the model's raw scale: log-odds of breach, or log1p(hours) for resolution time.
+    Units are the model's raw scale: the blended breach score, or log1p(hours) for resolution
+    time.
     """
     names, phi, _ = _grouped_shap(model, X)
     frame = pd.DataFrame({"feature": names, "mean_abs_shap": np.abs(phi).mean(axis=0)})
@@ -80,10 +80,11 @@ def _factors(
 def breach_factors(model: SlaBreachClassifier, X: pd.DataFrame, k: int = 3) -> list[list[Factor]]:
     """Per incident, the k factors that move its calibrated breach risk most.
 
-    SHAP values are additive in log-odds, not in probability. A factor's effect is reported as
-    the approximate probability delta P(raw) - P(raw - phi): how much lower the calibrated risk
-    would be without that factor's contribution, all others kept. These deltas do not add up
-    exactly to the risk minus the base rate, because the sigmoid is not linear.
+    SHAP values are additive in the blended score, not in probability. A factor's effect is
+    reported as the approximate probability delta P(raw) - P(raw - phi): how much lower the
+    calibrated risk would be without that factor's contribution, all others kept. These deltas
+    do not add up exactly to the risk minus the base rate, because the calibration is not
+    linear.
     """
     names, phi, expected = _grouped_shap(model, X)
     raw = expected + phi.sum(axis=1)

@@ -41,33 +41,6 @@ def prepare_frame(
     return pd.DataFrame(out, index=X.index)
 
 
-def fit_early_stopped(model_class, estimator, loss_function: str, train: Pool, valid: Pool):
-    """A seeded CatBoost model of `model_class`, early-stopped on `valid` at its best iteration.
-
-    `estimator` supplies the shared hyperparameters (iterations, learning_rate, depth,
-    l2_leaf_reg, early_stopping_rounds, seed, thread_count).
-    """
-    model = model_class(
-        iterations=estimator.iterations,
-        learning_rate=estimator.learning_rate,
-        depth=estimator.depth,
-        l2_leaf_reg=estimator.l2_leaf_reg,
-        loss_function=loss_function,
-        eval_metric=loss_function,
-        random_seed=estimator.seed,
-        thread_count=estimator.thread_count,
-        allow_writing_files=False,
-        verbose=False,
-    )
-    model.fit(
-        train,
-        eval_set=valid,
-        early_stopping_rounds=estimator.early_stopping_rounds,
-        use_best_model=True,
-    )
-    return model
-
-
 def catboost_pool(
     X: pd.DataFrame, cat_features: Sequence[str], columns: Sequence[str] | None = None, label=None
 ) -> Pool:

@@ -10,6 +10,7 @@ import polars as pl
 from sklearn.decomposition import PCA
 
 from incident_intel.gold.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES
+from incident_intel.ml.recency import opened_days
 from incident_intel.settings import CatBoostSettings
 
 SPLITS = ("train", "valid", "test")
@@ -29,6 +30,14 @@ class TabularData:
     def tabular_columns(self) -> list[str]:
         """The input columns less the text-embedding components: what the baselines see."""
         return [c for c in self.X["train"].columns if c not in self.embedding_columns]
+
+    def opened_days(self, split: str) -> np.ndarray:
+        """When each incident of `split` was opened, in days, for recency weights."""
+        return opened_days(self.rows[split]["opened_at"].to_numpy())
+
+    def past(self, columns: list[str]) -> pd.DataFrame:
+        """Train and valid inputs together: everything opened before the test period."""
+        return pd.concat([self.X["train"][columns], self.X["valid"][columns]])
 
 
 def embedding_matrix(rows: pl.DataFrame, embeddings: pl.DataFrame) -> np.ndarray:

@@ -81,7 +81,12 @@ def train_breach(
         seed=settings.seed,
     )
     model = SlaBreachClassifier(**catboost_params(data, own, settings.seed)).fit(
-        data.X["train"], _labels(data, "train"), data.X["valid"], _labels(data, "valid")
+        data.X["train"],
+        _labels(data, "train"),
+        data.X["valid"],
+        _labels(data, "valid"),
+        data.opened_days("train"),
+        data.opened_days("valid"),
     )
 
     baselines = {
@@ -89,14 +94,16 @@ def train_breach(
         "logistic": LogisticBaseline(cat_features=data.cat_features),
         "catboost_default": DefaultCatBoostBaseline(data.cat_features, seed=settings.seed),
     }
+    # Baselines learn from everything before the test period, as the model's refit does.
     tabular_only = data.tabular_columns
+    y_past = np.concatenate([_labels(data, "train"), _labels(data, "valid")])
     for baseline in baselines.values():
-        baseline.fit(data.X["train"][tabular_only], _labels(data, "train"))
+        baseline.fit(data.past(tabular_only), y_past)
 
     y_valid, y_test = _labels(data, "valid"), _labels(data, "test")
     tuned = tune_thresholds(
         y_valid,
-        model.predict_proba(data.X["valid"])[:, 1],
+        model.valid_proba_,
         recall_target=own.recall_target,
         alert_fraction=own.alert_fraction,
     )
@@ -108,25 +115,15 @@ def train_breach(
         "model": binary_report(y_test, test_scores),
         "baselines": {n: binary_report(y_test, s) for n, s in baseline_scores.items()},
         "thresholds": _at_thresholds(y_test, test_scores, tuned),
-        "baseline_thresholds": {
-            n: _at_thresholds(
-                y_test,
-                s,
-                tune_thresholds(
-                    y_valid,
-                    baselines[n].predict_proba(data.X["valid"][tabular_only])[:, 1],
-                    recall_target=own.recall_target,
-                    alert_fraction=own.alert_fraction,
-                ),
-            )
-            for n, s in baseline_scores.items()
-        },
         "reliability": reliability_table(y_test, test_scores).to_dict(orient="records"),
         "pr_curve": {
             "model": pr_curve_points(y_test, test_scores),
             **{n: pr_curve_points(y_test, s) for n, s in baseline_scores.items()},
         },
         "best_iteration": model.best_iteration_,
+        "refit_iterations": model.refit_iterations_,
+        "recency_half_life_days": model.half_life_,
+        "valid_auc_by_half_life": model.valid_auc_by_half_life_,
         "global_importance": global_importance(model, data.X["test"])
         .head(15)
         .to_dict(orient="records"),

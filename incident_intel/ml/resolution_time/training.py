@@ -59,13 +59,20 @@ def train_resolution_time(
         return data.rows[split][LABEL].to_numpy()
 
     model = ResolutionTimeRegressor(**catboost_params(data, own, settings.seed)).fit(
-        data.X["train"], hours("train"), data.X["valid"], hours("valid")
+        data.X["train"],
+        hours("train"),
+        data.X["valid"],
+        hours("valid"),
+        data.opened_days("train"),
+        data.opened_days("valid"),
     )
+    # Baselines learn from everything before the test period, as the model's refit does.
     tabular_only = data.tabular_columns
-    X_train, X_test = data.X["train"][tabular_only], data.X["test"][tabular_only]
-    median = MedianByPriorityBaseline().fit(X_train, hours("train"))
+    X_past, X_test = data.past(tabular_only), data.X["test"][tabular_only]
+    hours_past = np.concatenate([hours("train"), hours("valid")])
+    median = MedianByPriorityBaseline().fit(X_past, hours_past)
     catboost = DefaultCatBoostBaseline(data.cat_features, seed=settings.seed)
-    catboost.fit(X_train, hours("train"))
+    catboost.fit(X_past, hours_past)
 
     y = hours("test")
     predicted = model.predict(data.X["test"])
@@ -88,6 +95,10 @@ def train_resolution_time(
         "residuals_by_priority": _residual_table(y, predicted, data.X["test"]["priority"]),
         "residuals_by_group": _residual_table(y, predicted, data.X["test"]["assignment_group"]),
         "rows": {s: data.rows[s].height for s in data.rows},
+        "best_iteration": model.best_iteration_,
+        "refit_iterations": model.refit_iterations_,
+        "recency_half_life_days": model.half_life_,
+        "valid_mae_log_by_half_life": model.valid_mae_by_half_life_,
         "residual_sample": _sample(y, predicted, settings.seed),
         "global_importance": global_importance(model, data.X["test"])
         .head(15)
