@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -11,6 +12,34 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+DEFAULT_TEST_DAYS = 14
+
+
+def _iso_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: expected YYYY-MM-DD") from None
+
+
+def _cutoff_list(text: str) -> list[date]:
+    """Comma-separated days, each later than the one before: one backtest draw each."""
+    days = [_iso_day(part) for part in text.split(",") if part.strip()]
+    if not days:
+        raise argparse.ArgumentTypeError("name at least one cutoff, YYYY-MM-DD")
+    if any(later <= earlier for earlier, later in itertools.pairwise(days)):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: list the cutoffs in increasing order, each once"
+        )
+    return days
+
+
+def _positive_days(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days, 1 or more")
+    return int(text)
 
 
 def _add_run(subparsers: argparse._SubParsersAction) -> None:
@@ -91,7 +120,20 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         "servicenow-log", help="the whole graph replaying a ServiceNow CSV event-log export"
     )
     log.add_argument("--events", required=True, type=Path, help="the CSV export (.csv or .gz)")
-    log.add_argument("--cutoff", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    split = log.add_mutually_exclusive_group(required=True)
+    split.add_argument("--cutoff", type=_iso_day, help="YYYY-MM-DD: train before it, test from it")
+    split.add_argument(
+        "--cutoffs",
+        type=_cutoff_list,
+        help="YYYY-MM-DD,YYYY-MM-DD,… in increasing order: a rolling-origin backtest, "
+        "one train/test draw per cutoff, the daily layers built once",
+    )
+    log.add_argument(
+        "--test-days",
+        type=_positive_days,
+        help="test on the N days from each cutoff (default with --cutoffs: "
+        f"{DEFAULT_TEST_DAYS}; with --cutoff: everything from it)",
+    )
     log.add_argument(
         "--no-audit",
         action="store_true",
@@ -130,9 +172,17 @@ def _bench_ingest(args: argparse.Namespace) -> None:
 
 
 def _bench_servicenow_log(args: argparse.Namespace) -> None:
-    from incident_intel.bench.servicenow_log_bench import run_servicenow_log_bench
+    from incident_intel.bench.servicenow_log_bench import (
+        run_servicenow_log_backtest,
+        run_servicenow_log_bench,
+    )
 
-    _print_json(run_servicenow_log_bench(args.events, args.cutoff, audit=not args.no_audit))
+    audit = not args.no_audit
+    if args.cutoffs:
+        test_days = args.test_days or DEFAULT_TEST_DAYS
+        _print_json(run_servicenow_log_backtest(args.events, args.cutoffs, test_days, audit))
+    else:
+        _print_json(run_servicenow_log_bench(args.events, args.cutoff, args.test_days, audit))
 
 
 def _bench_train(args: argparse.Namespace) -> None:

@@ -132,15 +132,34 @@ class SilverSettings(StrictConfig):
 
 
 class SplitSettings(StrictConfig):
-    """The time split: the newest fractions test and validate, or a date starts the test."""
+    """The time split: the newest fractions test and validate, or a date starts the test.
+
+    `test_end` closes the test window, so that one cutoff of a rolling-origin backtest tests
+    only the days after it; what opened later is used by no model.
+    """
 
     valid_fraction: float = Field(0.15, gt=0, lt=1)
     test_fraction: float = Field(0.15, gt=0, lt=1)
     test_start: str | None = Field(
         None, description="YYYY-MM-DD: incidents opened on or after it are the test split."
     )
+    test_end: str | None = Field(
+        None,
+        description="YYYY-MM-DD after test_start: incidents opened on or after it are in no "
+        "split a model uses.",
+    )
 
-    _valid_test_start = field_validator("test_start")(_iso_date)
+    _valid_dates = field_validator("test_start", "test_end")(_iso_date)
+
+    @model_validator(mode="after")
+    def _test_window(self) -> SplitSettings:
+        if self.test_end is None:
+            return self
+        if self.test_start is None:
+            raise ValueError("test_end needs test_start, the first day of the test window")
+        if date.fromisoformat(self.test_end) <= date.fromisoformat(self.test_start):
+            raise ValueError(f"test_end {self.test_end} must be after test_start {self.test_start}")
+        return self
 
 
 class FeatureSettings(StrictConfig):
@@ -168,6 +187,10 @@ class FeatureSettings(StrictConfig):
     @property
     def test_start_date(self) -> date | None:
         return date.fromisoformat(self.split.test_start) if self.split.test_start else None
+
+    @property
+    def test_end_date(self) -> date | None:
+        return date.fromisoformat(self.split.test_end) if self.split.test_end else None
 
 
 class CatBoostSettings(StrictConfig):

@@ -83,6 +83,29 @@ def test_other_bad_values_name_their_key(sections, named):
     assert named in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    ("split", "problem"),
+    [
+        ({"test_start": "2016-04-01", "test_end": "2016-04-01"}, "must be after test_start"),
+        ({"test_start": "2016-04-01", "test_end": "2016-03-15"}, "must be after test_start"),
+        ({"test_end": "2016-04-15"}, "test_end needs test_start"),
+        ({"test_start": "2016-04-01", "test_end": "2016-04-31"}, "features.split.test_end"),
+    ],
+)
+def test_a_test_end_must_close_a_test_window_that_starts_earlier(split, problem):
+    with pytest.raises(SettingsError, match="is not valid") as refused:
+        ProjectSettings.from_mapping(_config(features={"split": split}))
+    assert problem in str(refused.value)
+
+
+def test_a_test_end_after_the_start_is_read_as_a_date():
+    settings = ProjectSettings.from_mapping(
+        _config(features={"split": {"test_start": "2016-04-01", "test_end": "2016-04-15"}})
+    )
+    assert settings.features.test_end_date == date(2016, 4, 15)
+    assert ProjectSettings.load(DEFAULT_CONFIG_PATH).features.test_end_date is None
+
+
 def test_a_missing_start_date_is_named():
     with pytest.raises(SettingsError, match="partitions_start_date: required, but missing"):
         ProjectSettings.from_mapping({})

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import yaml
 
 from incident_intel.settings import ProjectSettings
+from incident_intel.storage.atomic import write_bytes_atomic
 
 Result = TypeVar("Result")
 
@@ -33,6 +34,11 @@ def derived_config(**changes: Any) -> dict[str, Any]:
     return config
 
 
+def write_config(path: Path, config: dict[str, Any]) -> None:
+    """Replace the config file whole: a run starting meanwhile reads the old one or the new."""
+    write_bytes_atomic(path, yaml.safe_dump(config).encode())
+
+
 @contextmanager
 def temporary_graph_root(config: dict[str, Any]) -> Iterator[Path]:
     """Point config, data root and Dagster home at a temporary directory for this process."""
@@ -40,7 +46,7 @@ def temporary_graph_root(config: dict[str, Any]) -> Iterator[Path]:
     previous = {k: os.environ.get(k) for k in keys}
     with tempfile.TemporaryDirectory(prefix="incident-intel-bench-") as tmp:
         root = Path(tmp)
-        (root / "config.yaml").write_text(yaml.safe_dump(config))
+        write_config(root / "config.yaml", config)
         os.environ.update(
             INCIDENT_INTEL_CONFIG=str(root / "config.yaml"),
             INCIDENT_INTEL_DATA_DIR=str(root / "data"),

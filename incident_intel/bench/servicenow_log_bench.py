@@ -2,43 +2,33 @@
 
 The export is served by the embedded simulator in replay mode and pulled over HTTP like a live
 instance, one daily partition per day of sys_updated_on, then features, models and the
-evaluation report are built. Incidents opened before the cutoff train; the rest test.
-Everything runs in a temporary data root with a derived config, so nothing else is touched.
+evaluation report are built. Incidents opened before the cutoff train; those opened from it
+test, up to test_end when one is given. With several cutoffs, a rolling-origin backtest builds
+the daily layers once and the rest once per cutoff. Everything runs in a temporary data root
+with a derived config, so nothing else is touched.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from incident_intel.bench.graph_run import derived_config, run_graph, timings_figures
+from incident_intel.bench.backtest import rolling_origin
+from incident_intel.bench.backtest_summary import headline_table
+from incident_intel.bench.graph_results import read_results
+from incident_intel.bench.graph_run import (
+    derived_config,
+    run_graph,
+    temporary_graph_root,
+    timings_figures,
+    write_config,
+)
+from incident_intel.settings import ProjectSettings, config_path
 from incident_intel.silver.mapping import load_schema_mapping
-from incident_intel.storage.model_store import ModelStore
-from incident_intel.storage.paths import LakePaths
-from incident_intel.storage.tables import (
-    INCIDENT_CLUSTERS,
-    INCIDENT_FEATURES,
-    RESOLUTION_TIME_MODEL,
-    SLA_BREACH_MODEL,
-    TRIAGE_MODEL,
-)
-
-FIGURES = {
-    "sla_breach": (SLA_BREACH_MODEL.name, ("roc_auc", "pr_auc", "brier", "base_rate", "n")),
-    "resolution_time": (
-        RESOLUTION_TIME_MODEL.name,
-        ("mae_hours", "rmse_hours", "median_ae_hours", "r2", "interval_coverage", "n"),
-    ),
-}
-MODELS = tuple(
-    t.name for t in (SLA_BREACH_MODEL, RESOLUTION_TIME_MODEL, TRIAGE_MODEL, INCIDENT_CLUSTERS)
-)
-KNOWN_CHECK = "incident_features_known_at_prediction"
-TRIAGE_FIGURES = ("top1_accuracy", "top3_accuracy", "macro_f1", "coverage_at_target_precision", "n")
-GATE_FIGURES = ("baseline", "advantage", "advantage_low", "advantage_high", "beyond_noise")
 
 
 def update_days(events: Path) -> tuple[date, date]:
@@ -57,7 +47,27 @@ def update_days(events: Path) -> tuple[date, date]:
     return days["first"][0], days["last"][0]
 
 
-def replay_config(events: Path, cutoff: date, first_day: date, audit: bool) -> dict[str, Any]:
+def export_days(events: Path, cutoffs: Sequence[date]) -> tuple[date, date]:
+    """The export's first and last day, once every cutoff is known to fall inside them.
+
+    Checked before the daily layers run, which take minutes, rather than found by a model
+    with nothing to train or test on.
+    """
+    if not events.exists():
+        raise SystemExit(f"no event log at {events}")
+    first_day, last_day = update_days(events)
+    outside = [c.isoformat() for c in cutoffs if not first_day < c <= last_day]
+    if outside:
+        raise SystemExit(
+            f"cutoff {', '.join(outside)} outside the export: a cutoff must fall after its "
+            f"first day {first_day} and on or before its last day {last_day}"
+        )
+    return first_day, last_day
+
+
+def replay_config(
+    events: Path, cutoff: date, test_end: date | None, first_day: date, audit: bool
+) -> dict[str, Any]:
     return derived_config(
         partitions_start_date=first_day.isoformat(),
         simulator={
@@ -65,91 +75,26 @@ def replay_config(events: Path, cutoff: date, first_day: date, audit: bool) -> d
             "replay_csv": str(events.resolve()),
             "audit_access": audit,
         },
-        features={"split": {"test_start": cutoff.isoformat()}},
+        features={
+            "split": {
+                "test_start": cutoff.isoformat(),
+                "test_end": test_end.isoformat() if test_end else None,
+            }
+        },
         # The event log carries no free text: embeddings add nothing, and only the group
         # can be triaged from the fields that remain once the category fields are the label.
         models={"use_text_embeddings": False, "triage": {"targets": ["assignment_group"]}},
     )
 
 
-def _pick(metrics: dict, keys: tuple[str, ...]) -> dict[str, Any]:
-    return {k: metrics.get(k) for k in keys}
-
-
-def candidate_cards(store: ModelStore) -> dict[str, dict]:
-    """The card of the one version each model trained in this run, promoted or not.
-
-    Cards are read rather than the evaluation report, because a model that fails its gate
-    fails the run before the report is written, and its figures still belong in the output.
-    """
-    cards = {}
-    for name in MODELS:
-        versions = store.candidates(name)
-        if len(versions) != 1:
-            raise SystemExit(f"expected one trained version of {name}, found {versions}")
-        cards[name] = store.card(name, versions[0])
-    return cards
-
-
-def figures_from_cards(report: dict) -> dict[str, Any]:
-    out: dict[str, Any] = {"baselines": {}}
-    for name, (model, keys) in FIGURES.items():
-        metrics = report[model]["metrics"]
-        out[name] = {**_pick(metrics["model"], keys), "promoted": report[model]["promoted"]}
-        out["baselines"][name] = {b: _pick(m, keys) for b, m in metrics["baselines"].items()}
-    out["sla_breach"]["f1_at_max_f1"] = report[SLA_BREACH_MODEL.name]["metrics"]["thresholds"][
-        "max_f1"
-    ]["f1"]
-    for target, metrics in report[TRIAGE_MODEL.name]["metrics"].items():
-        key = f"triage_{target}"
-        out[key] = {**_pick(metrics["model"], TRIAGE_FIGURES), "classes": metrics["classes"]}
-        out["baselines"][key] = {
-            b: _pick(m, TRIAGE_FIGURES) for b, m in metrics["baselines"].items()
-        }
-    clusters = report[INCIDENT_CLUSTERS.name]["metrics"]
-    out["clusters"] = _pick(
-        clusters, ("k", "silhouette", "davies_bouldin", "category_purity", "group_purity")
-    )
-    out["gates_passed"] = {
-        name: summary["promoted"] for name, summary in report.items() if "gates" in summary
-    }
-    out["gates"] = {
-        gate["metric"]: _pick(gate, GATE_FIGURES)
-        for summary in report.values()
-        for gate in summary.get("gates", [])
-    }
-    return out
-
-
-def history_figures(features: pl.DataFrame) -> dict[str, Any]:
-    """How many incidents were known at their prediction time, and how late the rest were."""
-    unknown = features.filter(~pl.col("known_at_prediction"))
-    return {
-        "incidents": features.height,
-        "unknown_at_prediction": unknown.height,
-        "unknown_share": round(unknown.height / features.height, 4) if features.height else 0.0,
-        "median_as_of_lag_hours": round(float(unknown["as_of_lag_hours"].median() or 0.0), 2),
-        "split": dict(features["split"].value_counts().sort("split").iter_rows()),
-    }
-
-
-def read_results(data: Path) -> dict[str, Any]:
-    paths = LakePaths(data)
-    features = pl.read_parquet(paths.table_file(INCIDENT_FEATURES))
-    store = ModelStore(paths.models)
-    if not any(store.candidates(name) for name in MODELS):
-        # The features check blocked training: the figures are the guard's.
-        return {**history_figures(features), "training": f"blocked by {KNOWN_CHECK}"}
-    return {**history_figures(features), **figures_from_cards(candidate_cards(store))}
-
-
-def run_servicenow_log_bench(events: Path, cutoff: date, audit: bool = True) -> dict[str, Any]:
+def run_servicenow_log_bench(
+    events: Path, cutoff: date, test_days: int | None = None, audit: bool = True
+) -> dict[str, Any]:
     """The graph on the replayed export; without `audit`, as a user who may not read sys_audit."""
-    if not events.exists():
-        raise SystemExit(f"no event log at {events}")
-    first_day, last_day = update_days(events)
+    first_day, last_day = export_days(events, [cutoff])
+    test_end = cutoff + timedelta(days=test_days) if test_days else None
     timings, results = run_graph(
-        replay_config(events, cutoff, first_day, audit),
+        replay_config(events, cutoff, test_end, first_day, audit),
         first_day.isoformat(),
         last_day.isoformat(),
         read_results,
@@ -157,7 +102,50 @@ def run_servicenow_log_bench(events: Path, cutoff: date, audit: bool = True) -> 
     return {
         "events": str(events),
         "cutoff": cutoff.isoformat(),
+        **({"test_end": test_end.isoformat()} if test_end else {}),
         "audit": audit,
         **timings_figures(timings),
         **results,
     }
+
+
+def run_servicenow_log_backtest(
+    events: Path, cutoffs: Sequence[date], test_days: int, audit: bool = True
+) -> dict[str, Any]:
+    """A rolling-origin backtest on the replayed export: one train/test draw per cutoff."""
+    from incident_intel.run.instance import ensure_dagster_home
+    from incident_intel.run.layers import (
+        asset_selections,
+        materialize_daily,
+        materialize_unpartitioned,
+        say,
+    )
+
+    first_day, last_day = export_days(events, cutoffs)
+    first, last = first_day.isoformat(), last_day.isoformat()
+    base = replay_config(events, cutoffs[0], None, first_day, audit)
+    with temporary_graph_root(base) as data:
+        ensure_dagster_home()
+        settings = ProjectSettings.from_mapping(base)
+        partitioned, unpartitioned = asset_selections(settings)
+
+        def run_daily() -> float:
+            say(f"Bronze and silver for {first} … {last}, once for every cutoff")
+            return materialize_daily(partitioned, first, last)
+
+        def run_cutoff(cutoff: date, test_end: date) -> tuple[float, bool]:
+            # Each `dagster asset materialize` loads the definitions, and so the config, anew.
+            write_config(config_path(), replay_config(events, cutoff, test_end, first_day, audit))
+            return materialize_unpartitioned(unpartitioned)
+
+        backtest = rolling_origin(
+            data,
+            cutoffs,
+            test_days,
+            run_daily,
+            run_cutoff,
+            settings.models.resolution_time.interval_coverage,
+            say,
+        )
+    say(headline_table(backtest))
+    return {"events": str(events), "audit": audit, **backtest}

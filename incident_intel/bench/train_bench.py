@@ -8,8 +8,8 @@ from typing import Any
 
 import polars as pl
 
+from incident_intel.bench.graph_results import candidate_cards, figures_from_cards
 from incident_intel.bench.graph_run import derived_config, run_graph, timings_figures
-from incident_intel.bench.servicenow_log_bench import candidate_cards, figures_from_cards
 from incident_intel.storage.model_store import ModelStore
 from incident_intel.storage.paths import LakePaths
 from incident_intel.storage.tables import INCIDENT_FEATURES

@@ -14,7 +14,7 @@ from incident_intel.gold.embedding_cache import (
     incident_text,
 )
 from incident_intel.gold.embedding_model import EmbeddingModelResource
-from incident_intel.gold.features import EXCLUDED, features_in
+from incident_intel.gold.features import AFTER_TEST, EXCLUDED, features_in
 from incident_intel.gold.ops_stats import OPS_STATS_SQL
 from incident_intel.metadata import column_schema, markdown_table
 from incident_intel.settings import SettingsResource
@@ -74,7 +74,7 @@ def incident_features(
         pl.col("opened_at").min().alias("first_opened"),
         pl.col("opened_at").max().alias("last_opened"),
     )
-    order = {"train": 0, "valid": 1, "test": 2, EXCLUDED: 3}
+    order = {"train": 0, "valid": 1, "test": 2, AFTER_TEST: 3, EXCLUDED: 4}
     splits = splits.sort(pl.col("split").replace_strict(order))
     sizes = ", ".join(f"{split} {n:,}" for split, n in splits.select("split", "incidents").rows())
     context.log.info(f"{features.height:,} incidents as of their prediction time: {sizes}")

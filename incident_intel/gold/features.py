@@ -40,6 +40,8 @@ NUMERIC_FEATURES = (
 
 
 EXCLUDED = "excluded"
+# Opened on or after features.split.test_end: beyond the test window, used by no model.
+AFTER_TEST = "after_test"
 # The audit trail holds references as sys_ids: their names come from any record that showed them.
 NAMED_REFERENCES = ("assignment_group", "location", "cmdb_ci")
 
@@ -190,15 +192,18 @@ def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings
 def assign_time_split(frame: pl.DataFrame, settings: FeatureSettings) -> pl.DataFrame:
     """Oldest incidents train, the next valid, the newest test: never a random split.
 
-    Incidents not known at their prediction time are `excluded` from all three.
+    Incidents not known at their prediction time are `excluded` from all three, and those
+    opened on or after `test_end` are `after_test`.
     """
     frame = frame.sort("opened_at", "sys_id")
     known = frame.filter(pl.col("known_at_prediction"))
     n = known.height
+    opened = known["opened_at"].dt.date()
     if settings.test_start_date is None:
         test_start = n - round(n * settings.split.test_fraction)
     else:
-        test_start = int((known["opened_at"].dt.date() < settings.test_start_date).sum())
+        test_start = int((opened < settings.test_start_date).sum())
+    test_end = n if settings.test_end_date is None else int((opened < settings.test_end_date).sum())
     valid_start = test_start - round(
         test_start * settings.split.valid_fraction / (1 - settings.split.test_fraction)
     )
@@ -208,7 +213,9 @@ def assign_time_split(frame: pl.DataFrame, settings: FeatureSettings) -> pl.Data
         .then(pl.lit("train"))
         .when(position < test_start)
         .then(pl.lit("valid"))
-        .otherwise(pl.lit("test"))
+        .when(position < test_end)
+        .then(pl.lit("test"))
+        .otherwise(pl.lit(AFTER_TEST))
     )
     unknown = frame.filter(~pl.col("known_at_prediction")).with_columns(
         pl.lit(EXCLUDED).alias("split")

@@ -72,30 +72,45 @@ def _materialize(log_file: Path, selection: str, *partition_args: str) -> bool:
     return status == 0
 
 
-def _say(line: str) -> None:
+def say(line: str) -> None:
     """Progress goes to stderr, so a benchmark's stdout stays one JSON line."""
     print(line, file=sys.stderr, flush=True)
+
+
+def run_log() -> Path:
+    return data_dir() / "logs" / "run.log"
+
+
+def materialize_daily(selection: str, first: str, last: str) -> float:
+    """The daily layers for first...last in one run; the seconds it took. A failure stops."""
+    started = time.perf_counter()
+    if not _materialize(run_log(), selection, "--partition-range", f"{first}...{last}"):
+        raise SystemExit(f"materialising the daily layers failed; see above and {run_log()}")
+    return time.perf_counter() - started
+
+
+def materialize_unpartitioned(selection: str) -> tuple[float, bool]:
+    """Features, models and reports: the seconds they took, and whether the run succeeded.
+
+    A failed run (say, a model that did not beat its baseline) is left to the caller, which
+    still has figures and checks to show.
+    """
+    started = time.perf_counter()
+    succeeded = _materialize(run_log(), selection)
+    return time.perf_counter() - started, succeeded
 
 
 def materialize_layers(settings: ProjectSettings, first: str, last: str) -> tuple[dict, bool]:
     """Every asset: the daily layers for first...last in one run, then the rest.
 
-    Returns the seconds each of the two runs took, and whether the second succeeded. A failed
-    daily run stops at once; a failed second run (say, a model that did not beat its baseline)
-    is left to the caller, which still has figures and checks to show.
+    Returns the seconds each of the two runs took, and whether the second succeeded.
     """
     partitioned, unpartitioned = asset_selections(settings)
-    log_file = data_dir() / "logs" / "run.log"
-    log_file.unlink(missing_ok=True)
-    _say(f"[1/2] Bronze and silver for {first} … {last} (full log: {log_file})")
-    started = time.perf_counter()
-    if not _materialize(log_file, partitioned, "--partition-range", f"{first}...{last}"):
-        raise SystemExit(f"materialising the daily layers failed; see above and {log_file}")
-    timings = {"daily_layers": time.perf_counter() - started}
-    _say("[2/2] Features, models and reports")
-    started = time.perf_counter()
-    succeeded = _materialize(log_file, unpartitioned)
-    timings["features_models_reports"] = time.perf_counter() - started
+    run_log().unlink(missing_ok=True)
+    say(f"[1/2] Bronze and silver for {first} … {last} (full log: {run_log()})")
+    timings = {"daily_layers": materialize_daily(partitioned, first, last)}
+    say("[2/2] Features, models and reports")
+    timings["features_models_reports"], succeeded = materialize_unpartitioned(unpartitioned)
     return timings, succeeded
 
 

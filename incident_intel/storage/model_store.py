@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,11 @@ class ModelStore:
         if not (self._model_dir(name) / version / ARTEFACT).exists():
             raise FileNotFoundError(f"cannot promote {name} {version}: it was never saved")
         write_bytes_atomic(self._model_dir(name) / LATEST, version.encode())
+
+    def clear(self) -> None:
+        """Forget every version of every model, so the next training starts from none."""
+        if self.root.exists():
+            shutil.rmtree(self.root)
 
     def candidates(self, name: str) -> list[str]:
         """Every saved version of a model, promoted or not."""

@@ -193,6 +193,26 @@ def test_a_cutoff_makes_everything_opened_from_it_the_test_split():
     assert features.filter(pl.col("split") == "valid").height == 3
 
 
+def test_a_test_end_closes_the_test_window_and_what_follows_is_after_test():
+    versions = _frame([_version(f"{i:03d}", 24 * i, 24 * i) for i in range(20)])
+    start, end = (T0 + timedelta(days=12)).date(), (T0 + timedelta(days=15)).date()
+    settings = FeatureSettings(
+        split=SplitSettings(test_start=start.isoformat(), test_end=end.isoformat())
+    )
+    features = build_features(versions, _incidents(versions), settings)
+    days = {
+        split: sorted(group["opened_at"].dt.date().to_list())
+        for (split,), group in features.group_by("split")
+    }
+    assert days["test"] == [start + timedelta(days=i) for i in range(3)]
+    assert days["after_test"] == [end + timedelta(days=i) for i in range(5)]
+    # The window's end moves nothing before it: train and valid are as without it.
+    unbounded = FeatureSettings(split=SplitSettings(test_start=start.isoformat()))
+    without_end = build_features(versions, _incidents(versions), unbounded)
+    before = pl.col("opened_at").dt.date() < start
+    assert features.filter(before).equals(without_end.filter(before))
+
+
 @pytest.mark.parametrize(
     ("timezone", "hour", "weekday", "in_hours"),
     # 2026-01-05 04:30 UTC is a Monday: still Sunday evening in New York, mid-morning in Tokyo.
