@@ -51,7 +51,7 @@ def _metadata(result, key: str) -> dict:
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("lake")
-    store = synthetic_store(incidents_per_day=150, seed=5)
+    store = synthetic_store(incidents_per_day=300, seed=5)
     with SimulatorServer(store, SimulatorSettings(token="t")) as server:
         source = ServiceNowIncidentSource(
             instance_url=server.url, token="t", pull=SourceSettings(page_size=1000)

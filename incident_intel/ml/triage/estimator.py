@@ -6,7 +6,10 @@ for a multinomial logistic regression. Its probabilities are blended with a vote
 training tickets by embedding (`knn_weight`): recurring tickets have near-duplicates that a
 linear model underweights. On the Endava tickets (4-fold CV inside the training split) the blend
 added 0.5 to 0.8 points of top-1, and character n-grams added nothing, so they are off by
-default. `calibrate` then fits, on held-out data:
+default. With structured fields, a multiclass CatBoost on the fields alone (`FieldsClassifier`)
+learns the combinations a linear model cannot; its share of the blend is chosen on held-out
+data among `fields_shares`, by top-1 accuracy. `calibrate` then fits, on held-out data:
+- that share;
 - a softmax temperature, so that confidences are calibrated probabilities;
 - per-class confidence thresholds, ServiceNow-style: for each predicted class, the smallest
   top-1 confidence at which predictions of that class reach `target_precision` (auto-route),
@@ -28,6 +31,7 @@ from sklearn.preprocessing import OneHotEncoder
 
 from incident_intel.ml.tabular import MISSING
 from incident_intel.ml.triage.actions import AUTO_ROUTE, ESCALATE, HUMAN_REVIEW, smallest_threshold
+from incident_intel.ml.triage.fields_model import FieldsClassifier
 from incident_intel.ml.triage.neighbours import neighbour_label_proba
 
 OTHER = "other"
@@ -99,6 +103,8 @@ class TriageClassifier:
         cat_weight: float = 1.0,
         C: float = 10.0,
         class_weight: str | None = None,
+        fields_shares: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0),
+        fields_iterations: int = 1000,
         max_iter: int = 1000,
         seed: int = 42,
     ) -> None:
@@ -122,6 +128,8 @@ class TriageClassifier:
         self.cat_weight = cat_weight
         self.C = C
         self.class_weight = class_weight
+        self.fields_shares = list(fields_shares)
+        self.fields_iterations = fields_iterations
         self.max_iter = max_iter
         self.seed = seed
 
@@ -196,14 +204,37 @@ class TriageClassifier:
         if self.uses_embeddings_ and self.knn_weight > 0:
             self.neighbour_embeddings_ = np.asarray(embeddings, dtype=np.float32)
             self.neighbour_label_index_ = np.searchsorted(self.classes_, folded)
+        self.fields_model_ = (
+            FieldsClassifier(self.cat_features, self.fields_iterations, seed=self.seed).fit(
+                self._cat_frame(cats), folded
+            )
+            if self.cat_features and any(self.fields_shares)
+            else None
+        )
+        self.fields_share_ = 0.0
         self.temperature_ = 1.0
         return self
 
     def _log_proba(self, texts: Sequence[str], embeddings, cats) -> np.ndarray:
-        """Uncalibrated log-probabilities: the linear model, blended with the neighbour vote."""
+        """Uncalibrated log-probabilities: the blend at the chosen share of the fields model."""
+        return self._blended_log_proba(texts, embeddings, cats, [self.fields_share_])[0]
+
+    def _blended_log_proba(
+        self, texts: Sequence[str], embeddings, cats, shares: Sequence[float]
+    ) -> list[np.ndarray]:
+        """Log-probabilities of the text-and-neighbour model blended with the fields model, once
+        per share of the latter (computing each part once)."""
+        proba = self._text_proba(texts, embeddings, cats)
+        if self.fields_model_ is None:
+            return [np.log(np.clip(proba, 1e-12, None)) for _ in shares]
+        fields = self.fields_model_.predict_proba(self._cat_frame(cats), self.classes_)
+        return [np.log(np.clip((1 - a) * proba + a * fields, 1e-12, None)) for a in shares]
+
+    def _text_proba(self, texts: Sequence[str], embeddings, cats) -> np.ndarray:
+        """The linear model's probabilities, blended with the neighbour vote."""
         features = self._features(texts, embeddings, cats, fit=False)
         if not hasattr(self, "neighbour_embeddings_"):
-            return self.model_.predict_log_proba(features)
+            return self.model_.predict_proba(features)
         votes = neighbour_label_proba(
             embeddings,
             self.neighbour_embeddings_,
@@ -212,21 +243,26 @@ class TriageClassifier:
             self.knn_k,
             self.knn_temperature,
         )
-        blend = (1 - self.knn_weight) * self.model_.predict_proba(
-            features
-        ) + self.knn_weight * votes
-        return np.log(np.clip(blend, 1e-12, None))
+        return (1 - self.knn_weight) * self.model_.predict_proba(features) + self.knn_weight * votes
 
     def calibrate(
         self, texts: Sequence[str], y, embeddings=None, cats: pd.DataFrame | None = None
     ) -> TriageClassifier:
-        """Fit the temperature and the per-class thresholds on held-out (valid) data."""
+        """Fit the fields share, the temperature and the per-class thresholds on held-out data."""
         labels = self.fold_labels(y)
-        log_proba = self._log_proba(texts, embeddings, cats)
         index = {c: i for i, c in enumerate(self.classes_)}
         # -1: a label no class stands for (unseen, with no "other" class); always a miss.
         target = np.array([index.get(c, -1) for c in labels])
         scorable = target >= 0
+        shares = self.fields_shares if self.fields_model_ is not None else [0.0]
+        candidates = self._blended_log_proba(texts, embeddings, cats, shares)
+        accuracy = [float((lp.argmax(axis=1) == target).mean()) for lp in candidates]
+        best = int(np.argmax(accuracy))  # the first best: the smallest share on a tie
+        self.fields_share_ = float(shares[best])
+        self.valid_top1_by_fields_share_ = {
+            str(a): round(acc, 4) for a, acc in zip(shares, accuracy, strict=True)
+        }
+        log_proba = candidates[best]
 
         def nll(log_t: float) -> float:
             scaled = log_softmax(log_proba[scorable] / np.exp(log_t), axis=1)
