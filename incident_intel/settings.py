@@ -32,7 +32,7 @@ from incident_intel.settings_errors import describe
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "config.yaml"
 DEFAULT_MAPPING_PATH = PROJECT_ROOT / "config" / "schema_mapping.yaml"
-TRIAGE_TARGETS = ("category", "assignment_group")
+TRIAGE_TARGETS = ("category", "assignment_group", "priority")
 SIMULATOR_MODES = ("synthetic", "replay")
 SettingsT = TypeVar("SettingsT", bound=BaseModel)
 

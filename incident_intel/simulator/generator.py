@@ -172,13 +172,14 @@ def _texts(
 ) -> tuple[list[str], list[str], list[str]]:
     people = users.people()
     shorts, descriptions, notes = [], [], []
-    for sub, text_sub, contact, caller, ci, code in zip(
+    for sub, text_sub, contact, caller, ci, code, priority in zip(
         fields["sub"].tolist(),
         fields["text_sub"].tolist(),
         fields["contact"].tolist(),
         fields["caller"].tolist(),
         fields["ci"].tolist(),
         fields["close_code"].tolist(),
+        fields["priority"].tolist(),
         strict=True,
     ):
         subcategory = _SUBS[sub]
@@ -190,6 +191,7 @@ def _texts(
                 people[caller],
                 catalog.CONTACT_TYPES[contact],
                 _CIS[ci] if ci != NONE else None,
+                priority,
             )
         )
         notes.append(text.close_notes(rand, subcategory, catalog.CLOSE_CODES[code]))

@@ -57,14 +57,32 @@ TRIED = (
     "A colleague has the same issue.",
     "",
 )
-IMPACT = (
-    "This is blocking me from working.",
-    "The whole team is affected.",
-    "We need this for month-end close.",
-    "I have a customer demo this afternoon.",
-    "Not urgent but annoying.",
-    "",
-)
+# What the caller says about the impact, by the incident's priority band: a service desk agent
+# reads it to set the priority. The bands overlap, as callers overstate and understate.
+IMPACT_BY_BAND = {
+    "high": (
+        "This is blocking me from working.",
+        "The whole team is affected.",
+        "We need this for month-end close.",
+        "I have a customer demo this afternoon.",
+        "Production is down for everyone.",
+        "",
+    ),
+    "medium": (
+        "This is slowing me down.",
+        "A few of us are affected.",
+        "I can work around it for now.",
+        "This is blocking me from working.",
+        "",
+    ),
+    "low": (
+        "Not urgent but annoying.",
+        "No rush on this one.",
+        "Whenever someone has time.",
+        "I can work around it for now.",
+        "",
+    ),
+}
 SIGN_OFFS = ("Thanks,", "Regards,", "Kind regards,", "Cheers,", "Many thanks,")
 TITLES = ("Finance Analyst", "Sales Manager", "HR Partner", "Engineer", "Team Lead", "")
 SIGNATURE_CONTACTS = ("phone_international", "phone_parenthesised", "phone_uk", "email_corp")
@@ -127,8 +145,17 @@ def _alert(rand: random.Random, sub: Subcategory, ci: str | None, caller: Person
     )
 
 
+def priority_band(priority: int) -> str:
+    return "high" if priority <= 2 else "medium" if priority == 3 else "low"
+
+
 def description(
-    rand: random.Random, sub: Subcategory, caller: Person, contact_type: str, ci: str | None
+    rand: random.Random,
+    sub: Subcategory,
+    caller: Person,
+    contact_type: str,
+    ci: str | None,
+    priority: int,
 ) -> str:
     if contact_type == "monitoring" and sub.category != "inquiry":
         return _alert(rand, sub, ci, caller)
@@ -137,7 +164,12 @@ def description(
         problem = f"Could you tell me about {subject}?"
     else:
         problem = f"{_capitalised(subject)} {rand.choice(sub.problems)}{rand.choice(SINCE)}."
-    parts = [rand.choice(GREETINGS), problem, rand.choice(TRIED), rand.choice(IMPACT)]
+    parts = [
+        rand.choice(GREETINGS),
+        problem,
+        rand.choice(TRIED),
+        rand.choice(IMPACT_BY_BAND[priority_band(priority)]),
+    ]
     if rand.random() < PII_RATE:
         parts.append(_pii_sentence(rand, caller))
         if rand.random() < SECOND_PII_RATE:

@@ -1,4 +1,10 @@
-"""Triage: category and assignment group from the text and the fields known at open."""
+"""Triage: category, assignment group and priority from the text and the fields known at open.
+
+Category and group are learnt from their final values, where the incident ended up. Priority
+is learnt from the value set when the incident was created (as of the prediction time): the
+model proposes what the service desk would set from the caller's words, with impact and urgency,
+which make up the priority, hidden from it.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +24,11 @@ from incident_intel.ml.triage.estimator import TriageClassifier
 from incident_intel.ml.triage.metrics import triage_report
 from incident_intel.settings import ModelSettings
 
-TARGETS = {"category": "final_category", "assignment_group": "final_assignment_group"}
+TARGETS = {
+    "category": "final_category",
+    "assignment_group": "final_assignment_group",
+    "priority": "priority",
+}
 STRUCTURED_FIELDS = (
     "category",
     "subcategory",
@@ -29,8 +39,13 @@ STRUCTURED_FIELDS = (
     "impact",
     "urgency",
 )
-# Fields that give a target away: the subcategory names its category.
-REVEALING = {"category": ("category", "subcategory"), "assignment_group": ("assignment_group",)}
+# Fields that give a target away: the subcategory names its category, and ServiceNow derives
+# the priority from impact and urgency.
+REVEALING = {
+    "category": ("category", "subcategory"),
+    "assignment_group": ("assignment_group",),
+    "priority": ("priority", "impact", "urgency"),
+}
 
 
 def field_tokens(exclude: tuple[str, ...]) -> pl.Expr:
