@@ -168,11 +168,11 @@ def _plan(rng: np.random.Generator, day: date, n: int) -> tuple[Plan, dict[str, 
 
 
 def _texts(
-    rand: random.Random, fields: dict[str, np.ndarray]
+    rand: random.Random, fields: dict[str, np.ndarray], on_hold: np.ndarray
 ) -> tuple[list[str], list[str], list[str]]:
     people = users.people()
     shorts, descriptions, notes = [], [], []
-    for sub, text_sub, contact, caller, ci, code, priority in zip(
+    for sub, text_sub, contact, caller, ci, code, priority, hold in zip(
         fields["sub"].tolist(),
         fields["text_sub"].tolist(),
         fields["contact"].tolist(),
@@ -180,6 +180,7 @@ def _texts(
         fields["ci"].tolist(),
         fields["close_code"].tolist(),
         fields["priority"].tolist(),
+        on_hold.tolist(),
         strict=True,
     ):
         subcategory = _SUBS[sub]
@@ -192,6 +193,7 @@ def _texts(
                 catalog.CONTACT_TYPES[contact],
                 _CIS[ci] if ci != NONE else None,
                 priority,
+                hold,
             )
         )
         notes.append(text.close_notes(rand, subcategory, catalog.CLOSE_CODES[code]))
@@ -244,7 +246,9 @@ def generate_day(seed: int, day: date, incidents_per_day: float) -> pl.DataFrame
     plan, fields = _plan(rng, day, n)
     raw_ids = rng.bytes(16 * n)
     sys_ids = pl.Series([raw_ids[i : i + 16].hex() for i in range(0, 16 * n, 16)], dtype=pl.String)
-    shorts, descriptions, notes = _texts(random.Random(int(rng.integers(2**62))), fields)
+    shorts, descriptions, notes = _texts(
+        random.Random(int(rng.integers(2**62))), fields, plan.on_hold
+    )
     versions = expand(plan)
     at = versions.incident
     refs = _references()

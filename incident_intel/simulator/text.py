@@ -57,6 +57,13 @@ TRIED = (
     "A colleague has the same issue.",
     "",
 )
+# What a caller who will be hard to reach says: such incidents go on hold awaiting them.
+HARD_TO_REACH = (
+    "I am travelling this week, so replies may be slow.",
+    "I am out of office from tomorrow.",
+    "Please call me back after my leave.",
+    "I will need to check with my manager first.",
+)
 # What the caller says about the impact, by the incident's priority band: a service desk agent
 # reads it to set the priority. The bands overlap, as callers overstate and understate.
 IMPACT_BY_BAND = {
@@ -156,6 +163,7 @@ def description(
     contact_type: str,
     ci: str | None,
     priority: int,
+    on_hold: bool,
 ) -> str:
     if contact_type == "monitoring" and sub.category != "inquiry":
         return _alert(rand, sub, ci, caller)
@@ -167,7 +175,7 @@ def description(
     parts = [
         rand.choice(GREETINGS),
         problem,
-        rand.choice(TRIED),
+        rand.choice(HARD_TO_REACH if on_hold else TRIED),
         rand.choice(IMPACT_BY_BAND[priority_band(priority)]),
     ]
     if rand.random() < PII_RATE:
