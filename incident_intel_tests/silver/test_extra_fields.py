@@ -35,7 +35,7 @@ def _mapping(tmp_path, extras, source="servicenow_table_api"):
         spec.pop("extra_fields", None)
     raw["sources"][source]["extra_fields"] = extras
     path = tmp_path / "mapping.yaml"
-    path.write_text(yaml.safe_dump(raw))
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
     return load_schema_mapping(str(path))
 
 
