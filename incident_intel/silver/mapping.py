@@ -239,6 +239,10 @@ def _parse_extras(
         used[rule.source_field] = extra.column
         extras.append(extra)
         extra_rules.append(rule)
+    columns = [c for x in extras for c in x.columns]
+    clashing = sorted({c for c in columns if columns.count(c) > 1})
+    if clashing:
+        raise ValueError(f"source {name!r}: extra fields give the column(s) {clashing} twice")
     return tuple(extras), extra_rules
 
 

@@ -40,7 +40,7 @@ class Reconstruction:
     from_audit: int  # incidents whose day was rebuilt from the trail
     incomplete: int  # incidents with nothing to replay their changes from
     mismatched: int  # incidents whose rebuilt state differs from the record pulled
-    unmapped_fields: frozenset[str]  # audited fields the mapping does not know
+    unmapped_fields: frozenset[str]  # audited fields the mapping neither maps nor declares
 
     @property
     def incomplete_share(self) -> float:

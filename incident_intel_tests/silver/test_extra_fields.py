@@ -56,6 +56,10 @@ def api(tmp_path):
             "reads 'u_x', which already fills 'x_a'",
         ),
         ({"U Symptom": {"kind": "categorical"}}, "lower-case letters, digits and _"),
+        (
+            {"u_x": {"kind": "categorical", "reference": True}, "u_x_display": {"kind": "text"}},
+            r"the column\(s\) \['x_u_x_display'\] twice",
+        ),
         ({"effort": {"kind": "numeric", "reference": True}}, "only a categorical field can be"),
         ({"u_symptom": {"kind": "categorical", "audited": False}}, r"unknown keys \['audited'\]"),
         ({"u_symptom": "categorical"}, "expected a mapping such as"),
