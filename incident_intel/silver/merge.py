@@ -38,10 +38,12 @@ def ensure_incidents_table(
         f"CREATE TABLE IF NOT EXISTS {INCIDENTS_TABLE} ({columns}, PRIMARY KEY (sys_id))"
     )
     # A field declared since the table was made (an extra field) becomes a column of its own.
+    held = set(connection.table(INCIDENTS_TABLE).columns)
     for name, dtype in schema.items():
-        connection.execute(
-            f'ALTER TABLE {INCIDENTS_TABLE} ADD COLUMN IF NOT EXISTS "{name}" {_duckdb_type(dtype)}'
-        )
+        if name not in held:
+            connection.execute(
+                f'ALTER TABLE {INCIDENTS_TABLE} ADD COLUMN "{name}" {_duckdb_type(dtype)}'
+            )
     # Deletions are soft: the row stays, flagged, and downstream layers leave it out.
     connection.execute(
         f"ALTER TABLE {INCIDENTS_TABLE} ADD COLUMN IF NOT EXISTS deleted BOOLEAN DEFAULT false"
