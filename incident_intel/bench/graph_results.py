@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 
+from incident_intel.gold.features import extra_feature_columns
 from incident_intel.storage.model_store import ModelStore
 from incident_intel.storage.paths import LakePaths
 from incident_intel.storage.tables import (
@@ -93,11 +94,23 @@ def history_figures(features: pl.DataFrame) -> dict[str, Any]:
     }
 
 
+def extra_field_figures(features: pl.DataFrame) -> dict[str, float]:
+    """Each extra field in gold, with the share of incidents known at prediction time that
+    have a value for it then."""
+    known = features.filter(pl.col("known_at_prediction"))
+    columns = [c for kind in extra_feature_columns(features) for c in kind]
+    if known.is_empty() or not columns:
+        return dict.fromkeys(columns, 0.0)
+    shares = known.select(pl.col(columns).is_not_null().mean()).row(0, named=True)
+    return {c: round(share, 4) for c, share in shares.items()}
+
+
 def read_results(data: Path) -> dict[str, Any]:
     paths = LakePaths(data)
     features = pl.read_parquet(paths.table_file(INCIDENT_FEATURES))
     store = ModelStore(paths.models)
+    figures = {**history_figures(features), "extra_fields": extra_field_figures(features)}
     if not any(store.candidates(name) for name in MODELS):
         # The features check blocked training: the figures are the guard's.
-        return {**history_figures(features), "training": f"blocked by {KNOWN_CHECK}"}
-    return {**history_figures(features), **figures_from_cards(candidate_cards(store))}
+        return {**figures, "training": f"blocked by {KNOWN_CHECK}"}
+    return {**figures, **figures_from_cards(candidate_cards(store))}

@@ -14,10 +14,16 @@ from incident_intel.gold.embedding_cache import (
     incident_text,
 )
 from incident_intel.gold.embedding_model import EmbeddingModelResource
-from incident_intel.gold.features import AFTER_TEST, EXCLUDED, features_in
+from incident_intel.gold.features import (
+    AFTER_TEST,
+    EXCLUDED,
+    extra_feature_columns,
+    features_in,
+)
 from incident_intel.gold.ops_stats import OPS_STATS_SQL
 from incident_intel.metadata import column_schema, markdown_table
 from incident_intel.settings import SettingsResource
+from incident_intel.silver.mapping import load_schema_mapping
 from incident_intel.storage.atomic import write_bytes_atomic, write_parquet_atomic
 from incident_intel.storage.lake import LakeResource
 from incident_intel.storage.tables import (
@@ -65,7 +71,8 @@ def incident_features(
             "union_by_name = true, hive_partitioning = false)"
         )
         connection.execute(f"CREATE TEMP VIEW incidents AS {LIVE_INCIDENTS}")
-        features = features_in(connection, settings.features)
+        # Extra fields are declared in the mapping: it says which kind each x_ column is.
+        features = features_in(connection, settings.features, load_schema_mapping().extras.values())
     _publish(lake, warehouse, features, INCIDENT_FEATURES)
     splits = features.group_by("split").agg(
         pl.len().alias("incidents"),
@@ -77,7 +84,11 @@ def incident_features(
     order = {"train": 0, "valid": 1, "test": 2, AFTER_TEST: 3, EXCLUDED: 4}
     splits = splits.sort(pl.col("split").replace_strict(order))
     sizes = ", ".join(f"{split} {n:,}" for split, n in splits.select("split", "incidents").rows())
-    context.log.info(f"{features.height:,} incidents as of their prediction time: {sizes}")
+    extras = [c for columns in extra_feature_columns(features) for c in columns]
+    context.log.info(
+        f"{features.height:,} incidents as of their prediction time: {sizes}; "
+        f"extra fields: {', '.join(extras) or 'none'}"
+    )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": features.height,
@@ -85,6 +96,7 @@ def incident_features(
             "labelled_incidents": int(features["sla_breached"].is_not_null().sum()),
             "breach_rate": float(features["sla_breached"].mean() or 0.0),
             "horizon_minutes": settings.features.horizon_minutes,
+            "extra_fields": ", ".join(extras) or "none",
             "unknown_at_prediction": int((~features["known_at_prediction"]).sum()),
             "median_as_of_lag_hours": float(
                 features.filter(~pl.col("known_at_prediction"))["as_of_lag_hours"].median() or 0.0

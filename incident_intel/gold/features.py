@@ -6,15 +6,22 @@ the final record; labels come from the final record. An incident with no version
 source that served only its current state) never borrows a later one: its features are null,
 its `as_of_lag_hours` says how late its first version is, and it trains and tests nowhere.
 Incidents opened before the first day pulled are left out: their start is not in the lake.
+
+A source's extra fields (`x_<name>`, declared in the schema mapping) are carried the same way,
+as of prediction time: categorical ones as polars Categoricals, numeric ones as floats, text
+scrubbed as strings, so that `extra_feature_columns` tells them apart from the frame alone.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import duckdb
 import polars as pl
 
 from incident_intel.gold.scrubbing import scrub_series
 from incident_intel.settings import FeatureSettings
+from incident_intel.silver.mapping import EXTRA_PREFIX, ExtraField
 from incident_intel.storage.warehouse import utc_connection
 
 CATEGORICAL_FEATURES = (
@@ -27,6 +34,9 @@ CATEGORICAL_FEATURES = (
     "contact_type",
     "location",
     "cmdb_ci",
+    # Known at open, and a repeat caller's history is signal. Its sys_id: a stable key for a
+    # person, whose name gold does not need to hold (and cannot know where no record showed it).
+    "caller",
 )
 NUMERIC_FEATURES = (
     "reassignment_count",
@@ -44,6 +54,44 @@ EXCLUDED = "excluded"
 AFTER_TEST = "after_test"
 # The audit trail holds references as sys_ids: their names come from any record that showed them.
 NAMED_REFERENCES = ("assignment_group", "location", "cmdb_ci")
+
+
+def extra_feature_columns(
+    frame_or_schema: pl.DataFrame | pl.Schema,
+) -> tuple[list[str], list[str], list[str]]:
+    """The extra-field columns of a features frame: (categorical, numeric, text).
+
+    Text extras are for text models and display; the tabular models use the other two.
+    """
+    schema = (
+        frame_or_schema.schema if isinstance(frame_or_schema, pl.DataFrame) else frame_or_schema
+    )
+    extras = {name: dtype for name, dtype in schema.items() if name.startswith(EXTRA_PREFIX)}
+    categorical = [n for n, d in extras.items() if isinstance(d, pl.Categorical)]
+    numeric = [n for n, d in extras.items() if d.is_numeric()]
+    text = [n for n, d in extras.items() if d == pl.String]
+    return categorical, numeric, text
+
+
+def _named(relation: str, reference: str) -> str:
+    """A reference as its display name: the one the row shows, else any record's, else its id."""
+    return (
+        f"coalesce({relation}.{reference}_display, n_{reference}.display, {relation}.{reference})"
+    )
+
+
+def _extra_select(extra: ExtraField) -> str:
+    """An extra field as of prediction time; an immutable one, which the trail never sets, from
+    the current record where the version lacks it (it holds the same value)."""
+    column = extra.column
+    if extra.reference:
+        value = _named("a", column)
+        current = f"coalesce(i.{column}_display, i.{column})"
+    else:
+        value, current = f"a.{column}", f"i.{column}"
+    if extra.immutable:
+        value = f"CASE WHEN a.known_at_prediction THEN coalesce({value}, {current}) END"
+    return f"{value} AS {column}"
 
 
 def _names_sql(references: tuple[str, ...]) -> str:
@@ -93,23 +141,39 @@ def _as_of_versions_sql(horizon_minutes: int) -> str:
 
 
 def build_features(
-    versions: pl.DataFrame, incidents: pl.DataFrame, settings: FeatureSettings
+    versions: pl.DataFrame,
+    incidents: pl.DataFrame,
+    settings: FeatureSettings,
+    extras: Iterable[ExtraField] = (),
 ) -> pl.DataFrame:
     """Features from in-memory frames of versions and current incidents."""
     connection = utc_connection()
     try:
         connection.register("versions", versions)
         connection.register("incidents", incidents)
-        return features_in(connection, settings)
+        return features_in(connection, settings, extras)
     finally:
         connection.close()
 
 
-def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings) -> pl.DataFrame:
+def features_in(
+    connection: duckdb.DuckDBPyConnection,
+    settings: FeatureSettings,
+    extras: Iterable[ExtraField] = (),
+) -> pl.DataFrame:
     """Features as of prediction time, labels from the final state, and a time-ordered split.
 
     Reads the relations `versions` and `incidents` of `connection`; free text is scrubbed.
+    Of the `extras` the mapping declares, those silver holds are carried too.
     """
+    held = set(connection.table("versions").columns)
+    carried = [x for x in extras if x.column in held]
+    references = [*NAMED_REFERENCES, *(x.column for x in carried if x.reference)]
+    names = "\n        ".join(
+        f"LEFT JOIN names n_{r} ON n_{r}.reference = '{r}' AND n_{r}.value = a.{r}"
+        for r in references
+    )
+    extra_selects = "".join(f"{_extra_select(x)}, " for x in carried)
     connection.execute(
         f"CREATE TEMP TABLE as_of AS {_as_of_versions_sql(settings.horizon_minutes)}"
     )
@@ -126,7 +190,7 @@ def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings
             FROM as_of a JOIN incidents i USING (sys_id)
             WHERE a.known_at_prediction AND i.resolved_at IS NOT NULL
         ),
-        names AS ({_names_sql(NAMED_REFERENCES)}),
+        names AS ({_names_sql(tuple(references))}),
         running AS (
             SELECT coalesce(grp, '') AS grp, event_at + INTERVAL 1 MICROSECOND AS known_from,
                 sum(delta) OVER (PARTITION BY grp ORDER BY event_at, delta
@@ -140,11 +204,11 @@ def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings
             CAST(a.impact AS VARCHAR) AS impact,
             CAST(a.urgency AS VARCHAR) AS urgency,
             a.category, a.subcategory,
-            coalesce(a.assignment_group_display, ng.display, a.assignment_group)
-                AS assignment_group,
+            {_named("a", "assignment_group")} AS assignment_group,
             a.contact_type,
-            coalesce(a.location_display, nl.display, a.location) AS location,
-            coalesce(a.cmdb_ci_display, nc.display, a.cmdb_ci) AS cmdb_ci,
+            {_named("a", "location")} AS location,
+            {_named("a", "cmdb_ci")} AS cmdb_ci,
+            a.caller,
             CASE WHEN a.known_at_prediction THEN coalesce(a.reassignment_count, 0) END
                 AS reassignment_count,
             CASE WHEN a.known_at_prediction THEN coalesce(a.reopen_count, 0) END AS reopen_count,
@@ -159,6 +223,7 @@ def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings
                 AS arrivals_last_hour,
             a.short_description AS short_description_at_open,
             a.description AS description_at_open,
+            {extra_selects}
             -- made_sla is final once resolved; before that only a breach is certain.
             CASE
                 WHEN i.resolved_at IS NOT NULL
@@ -173,9 +238,7 @@ def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings
             i.state IN ('Resolved', 'Closed', 'Canceled') AS is_closed
         FROM as_of a
         JOIN incidents i USING (sys_id)
-        LEFT JOIN names ng ON ng.reference = 'assignment_group' AND ng.value = a.assignment_group
-        LEFT JOIN names nl ON nl.reference = 'location' AND nl.value = a.location
-        LEFT JOIN names nc ON nc.reference = 'cmdb_ci' AND nc.value = a.cmdb_ci
+        {names}
         ASOF LEFT JOIN running r
             ON r.grp = coalesce(a.assignment_group, '') AND a.predict_at >= r.known_from
         ORDER BY a.opened_at, a.sys_id
@@ -185,6 +248,9 @@ def features_in(connection: duckdb.DuckDBPyConnection, settings: FeatureSettings
     frame = frame.with_columns(
         scrub_series(frame["short_description_at_open"]).alias("short_description"),
         scrub_series(frame["description_at_open"]).alias("description"),
+        *(scrub_series(frame[x.column]) for x in carried if x.kind == "text"),
+        *(pl.col(x.column).cast(pl.Categorical) for x in carried if x.kind == "categorical"),
+        *(pl.col(x.column).cast(pl.Float64) for x in carried if x.kind == "numeric"),
     ).drop("short_description_at_open", "description_at_open")
     return assign_time_split(frame, settings)
 

@@ -9,7 +9,11 @@ import pandas as pd
 import polars as pl
 from sklearn.decomposition import PCA
 
-from incident_intel.gold.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES
+from incident_intel.gold.features import (
+    CATEGORICAL_FEATURES,
+    NUMERIC_FEATURES,
+    extra_feature_columns,
+)
 from incident_intel.ml.recency import opened_days
 from incident_intel.settings import CatBoostSettings
 
@@ -59,13 +63,23 @@ def tabular_data(
     components: int = 16,
     seed: int = 42,
 ) -> TabularData:
-    """Split rows that satisfy `label_filter` by their `split`, and build model inputs."""
+    """Split rows that satisfy `label_filter` by their `split`, and build model inputs.
+
+    The inputs are the canonical features and the source's extra fields (`x_` columns, see
+    `extra_feature_columns`), categorical and numeric; text extras are left to text models.
+    """
     labelled = features.filter(label_filter)
     rows = {s: labelled.filter(pl.col("split") == s) for s in SPLITS}
     if rows["train"].is_empty() or rows["valid"].is_empty() or rows["test"].is_empty():
         counts = {s: rows[s].height for s in SPLITS}
         raise ValueError(f"every split needs labelled incidents, got {counts}")
-    columns = [*CATEGORICAL_FEATURES, *NUMERIC_FEATURES]
+    extra_categorical, extra_numeric, _ = extra_feature_columns(features)
+    # An extra field the source never filled in training (the synthetic source fills none)
+    # tells the models nothing.
+    filled = rows["train"].select(pl.col(extra_categorical + extra_numeric).is_not_null().any())
+    extras = [c for c in filled.columns if filled[c].item()]
+    cat_features = [*CATEGORICAL_FEATURES, *(c for c in extra_categorical if c in extras)]
+    columns = [*cat_features, *NUMERIC_FEATURES, *(c for c in extra_numeric if c in extras)]
     X = {s: rows[s].select(columns).to_pandas() for s in SPLITS}
     reducer = None
     embedding_columns: list[str] = []
@@ -82,7 +96,7 @@ def tabular_data(
     return TabularData(
         rows=rows,
         X=X,
-        cat_features=list(CATEGORICAL_FEATURES),
+        cat_features=cat_features,
         embedding_columns=embedding_columns,
         reducer=reducer,
     )

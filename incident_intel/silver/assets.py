@@ -3,6 +3,7 @@
 from datetime import date
 
 import dagster as dg
+import polars as pl
 
 from incident_intel.ingest.source import IncidentSource
 from incident_intel.metadata import column_schema
@@ -39,7 +40,8 @@ VERSION_CHECKS = {
 DRIFT_CHECK = "incident_versions_schema_drift"
 HISTORY_CHECK = "incident_versions_history_complete"
 WARNINGS = {
-    DRIFT_CHECK: "Fields the source sent that the mapping does not know, or lacks.",
+    DRIFT_CHECK: "Fields the source sent that the mapping neither maps nor declares as extra "
+    "(what it could add), or that it reads and the source lacks.",
     HISTORY_CHECK: "Every incident's day is rebuilt from the audit trail: the share that fell "
     "back to snapshots (no audit access, or a history that starts before the lake's).",
 }
@@ -198,14 +200,14 @@ def build_silver_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDe
     ) -> dg.MaterializeResult:
         """The current state of every incident: its newest version, merged in day by day, and
         flagged deleted once the audit trail records its deletion."""
-        schema = versions_schema(load_schema_mapping().canonical)
         inserted = updated = total = deleted = 0
         days = partition_days(context)
         with warehouse.get_connection() as connection:
             for day in days:
-                stats = merge_incidents(
-                    connection, lake.paths.partition_file(INCIDENT_VERSIONS, day), schema
-                )
+                versions_file = lake.paths.partition_file(INCIDENT_VERSIONS, day)
+                # The columns silver wrote: the canonical ones and the source's extra fields.
+                schema = dict(pl.read_parquet_schema(versions_file))
+                stats = merge_incidents(connection, versions_file, schema)
                 audit_file = lake.paths.partition_file(INCIDENT_AUDIT, day)
                 if audit_file.exists():
                     deleted += flag_deletions(connection, audit_file)
@@ -245,7 +247,7 @@ def _results(
     metadata = {
         INCIDENT_VERSIONS: {
             "dagster/row_count": totals["versions"],
-            "dagster/column_schema": column_schema(versions_schema(mapping.canonical)),
+            "dagster/column_schema": column_schema(versions_schema(mapping.fields)),
             "bronze_records": totals["bronze"],
             "history_path": ", ".join(sorted(paths)),
             "incidents_rebuilt_from_audit": totals["from_audit"],

@@ -29,10 +29,12 @@ def cast_canonical(raw: pl.DataFrame, source: SourceMapping) -> tuple[pl.DataFra
     """
     typed: list[pl.Expr] = []
     reasons: list[pl.Expr] = []
-    for f in source.canonical:
+    for f in source.fields:
         col = pl.col(f.name)
         if f.type == "int":
             value = col.str.strip_chars().cast(pl.Int64, strict=False)
+        elif f.type == "float":
+            value = col.str.strip_chars().cast(pl.Float64, strict=False)
         elif f.type == "bool":
             lowered = col.str.to_lowercase().str.strip_chars()
             value = (
@@ -49,7 +51,7 @@ def cast_canonical(raw: pl.DataFrame, source: SourceMapping) -> tuple[pl.DataFra
         typed.append(value.alias(f.name))
         if f.type == "reference":
             typed.append(pl.col(f.name + DISPLAY_SUFFIX))
-        if f.type in ("int", "bool", "datetime"):
+        if f.type in ("int", "float", "bool", "datetime"):
             reasons.append(
                 _reason(
                     col.is_not_null() & value.is_null(),
@@ -112,7 +114,7 @@ def canonical_strings(typed: pl.DataFrame, canonical: tuple[CanonicalField, ...]
             column = pl.when(column).then(pl.lit("true")).when(~column).then(pl.lit("false"))
         elif f.type == "datetime":
             column = column.dt.convert_time_zone("UTC").dt.strftime(CANONICAL_TIMESTAMP_FORMAT)
-        elif f.type == "int":
+        elif f.type in ("int", "float"):
             column = column.cast(pl.String)
         expressions.append(column.alias(f.name))
         if f.type == "reference":

@@ -110,7 +110,7 @@ def anchored_bases(
     )
     earliest = day.sort("changed_at").group_by("sys_id", "fieldname").first()
     before = changes_long(earliest.with_columns(pl.col("oldvalue").alias("newvalue")), source)
-    columns = canonical_columns(source.canonical)
+    columns = canonical_columns(source.fields)
     if not before.is_empty():
         old = before.pivot(on="column", index="sys_id", values="value", aggregate_function="first")
         pulled = pulled.join(old, on="sys_id", how="left", suffix="__old")

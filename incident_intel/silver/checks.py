@@ -78,8 +78,18 @@ def audit_reconciles(bronze_rows: int, events: int, rejects: int) -> CheckOutcom
 def schema_drift(
     unknown: set[str], missing: set[str], unaudited: set[str] | None = None
 ) -> CheckOutcome:
-    """Fields the records carry that the mapping does not, or lacks; the audit trail's unmapped
-    fields are listed too, as what a mapping could add, without failing the check."""
+    """Fields the records carry that the mapping neither maps nor declares as extra, or that it
+    reads and the records lack. Audited fields it does not read are listed beside them, as more
+    a mapping could add, without failing the check."""
+    addable = sorted(unknown | (unaudited or set()))
+    description = None
+    if addable:
+        description = (
+            f"The source sends {len(addable)} field(s) the mapping neither maps nor declares as "
+            f"extra: {', '.join(addable)}. Declare one under the source's `extra_fields` in "
+            "config/schema_mapping.yaml (e.g. `name: {kind: categorical}`) to carry it to gold "
+            "and the models."
+        )
     return CheckOutcome(
         not unknown and not missing,
         {
@@ -89,6 +99,7 @@ def schema_drift(
             "unknown_count": len(unknown),
             "missing_count": len(missing),
         },
+        description,
     )
 
 
@@ -208,7 +219,10 @@ def combine_outcomes(outcomes: list[CheckOutcome]) -> CheckOutcome:
                     value if previous in (None, "none", value) else f"{previous}, {value}"
                 )
     metadata["partitions"] = len(outcomes)
-    failures = [o.description for o in outcomes if not o.passed and o.description]
+    # Days that fail alike (the same fields drifting every day) are said once.
+    failures = list(
+        dict.fromkeys(o.description for o in outcomes if not o.passed and o.description)
+    )
     return CheckOutcome(
         all(o.passed for o in outcomes), metadata, "\n".join(failures) if failures else None
     )

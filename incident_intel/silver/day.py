@@ -58,7 +58,7 @@ def latest_versions_before(
     paths: LakePaths, day: date, sys_ids: pl.Series, source: SourceMapping
 ) -> pl.DataFrame:
     """Each of these incidents' latest version from the days before `day`."""
-    schema = versions_schema(source.canonical)
+    schema = versions_schema(source.fields)
     bound = f"date={day.isoformat()}"
     files = sorted(
         path
@@ -98,7 +98,7 @@ def build_silver_day(
         audit_available=history_path == AUDIT,
     )
     stamp = pl.lit(day, dtype=pl.Date).alias("partition_date")
-    versions = rebuilt.versions.with_columns(stamp).select(list(versions_schema(source.canonical)))
+    versions = rebuilt.versions.with_columns(stamp).select(list(versions_schema(source.fields)))
     rejects = pl.concat(
         [
             snapshots.rejects,

@@ -14,6 +14,7 @@ DUCKDB_TYPES = {
     pl.String: "VARCHAR",
     pl.Int64: "BIGINT",
     pl.Int32: "INTEGER",
+    pl.Float64: "DOUBLE",
     pl.Boolean: "BOOLEAN",
     pl.Date: "DATE",
     pl.Datetime: "TIMESTAMPTZ",
@@ -36,6 +37,13 @@ def ensure_incidents_table(
     connection.execute(
         f"CREATE TABLE IF NOT EXISTS {INCIDENTS_TABLE} ({columns}, PRIMARY KEY (sys_id))"
     )
+    # A field declared since the table was made (an extra field) becomes a column of its own.
+    held = set(connection.table(INCIDENTS_TABLE).columns)
+    for name, dtype in schema.items():
+        if name not in held:
+            connection.execute(
+                f'ALTER TABLE {INCIDENTS_TABLE} ADD COLUMN "{name}" {_duckdb_type(dtype)}'
+            )
     # Deletions are soft: the row stays, flagged, and downstream layers leave it out.
     connection.execute(
         f"ALTER TABLE {INCIDENTS_TABLE} ADD COLUMN IF NOT EXISTS deleted BOOLEAN DEFAULT false"

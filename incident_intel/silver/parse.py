@@ -190,7 +190,7 @@ def build_silver_partition(
     )
     typed = typed.with_columns(
         pl.Series("__position", range(typed.height), dtype=pl.Int64),
-        pl.struct(canonical_columns(source.canonical))
+        pl.struct(canonical_columns(source.fields))
         .hash(seed=0)
         .cast(pl.String)
         .alias("record_hash"),
@@ -227,7 +227,7 @@ def build_silver_partition(
     )
     known = source.source_fields
     return SilverPartition(
-        versions=versions.select(list(versions_schema(source.canonical))),
+        versions=versions.select(list(versions_schema(source.fields))),
         rejects=rejects,
         bronze_records=flat.height,
         unknown_fields=frozenset(seen_fields - known) if flat.height else frozenset(),

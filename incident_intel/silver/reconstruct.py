@@ -40,7 +40,7 @@ class Reconstruction:
     from_audit: int  # incidents whose day was rebuilt from the trail
     incomplete: int  # incidents with nothing to replay their changes from
     mismatched: int  # incidents whose rebuilt state differs from the record pulled
-    unmapped_fields: frozenset[str]  # audited fields the mapping does not know
+    unmapped_fields: frozenset[str]  # audited fields the mapping neither maps nor declares
 
     @property
     def incomplete_share(self) -> float:
@@ -74,7 +74,7 @@ def _replay(base: pl.DataFrame, events: pl.DataFrame, columns: list[str]) -> pl.
 
 
 def _compared(source: SourceMapping) -> list[str]:
-    return [f.name for f in source.canonical if f.name != "sys_created_on"]
+    return [f.name for f in source.fields if f.name != "sys_created_on"]
 
 
 def reconstruct_versions(
@@ -87,16 +87,16 @@ def reconstruct_versions(
     """The day's versions from its audit changes, each incident's earlier state and the day's
     snapshots (all typed: `changes` as silver/incident_audit, the others as incident_versions).
     """
-    columns = canonical_columns(source.canonical)
+    columns = canonical_columns(source.fields)
     known = {r.source_field for r in source.rules if not r.derive}
     unmapped = frozenset(changes.get_column("fieldname").drop_nulls().unique().to_list()) - known
     touched_ids = pl.concat([changes.get_column("sys_id"), snapshots.get_column("sys_id")]).unique()
     inserted = inserts(changes, source)
-    prior_strings = canonical_strings(prior, source.canonical).with_columns(
+    prior_strings = canonical_strings(prior, source.fields).with_columns(
         prior.get_column("sys_updated_on").alias("changed_at"),
         prior.get_column("sys_mod_count").alias("__checkpoint"),
     )
-    snapshot_strings = canonical_strings(snapshots, source.canonical)
+    snapshot_strings = canonical_strings(snapshots, source.fields)
     based = pl.concat([inserted.get_column("sys_id"), prior.get_column("sys_id")]).unique()
     unbased = touched_ids.filter(~touched_ids.is_in(based.implode()))
     anchored, creations = anchored_bases(changes, snapshot_strings, unbased, source)
@@ -127,6 +127,7 @@ def reconstruct_versions(
             pl.col("inserted_at").dt.strftime(CANONICAL_TIMESTAMP_FORMAT),
         ).alias("sys_created_on")
     )
+    replayed = _with_immutables(replayed, snapshot_strings, source)
     mismatched_ids = _mismatched(replayed, snapshot_strings, source)
     replayed = replayed.filter(~pl.col("sys_id").is_in(mismatched_ids.implode()))
     replayed = _with_displays(replayed, [prior_strings, snapshot_strings], snapshot_strings, source)
@@ -173,6 +174,27 @@ def _mismatched(
     return joined.filter(differs).get_column("sys_id").unique()
 
 
+def _with_immutables(
+    replayed: pl.DataFrame, snapshots: pl.DataFrame, source: SourceMapping
+) -> pl.DataFrame:
+    """Immutable extra fields from the record pulled that day: the trail never sets them.
+
+    Versions of a day whose record is pulled later keep what an earlier version carried, or
+    null; gold then reads the current record, which holds the same value.
+    """
+    columns = [c for x in source.extras if x.immutable for c in x.columns]
+    if not columns:
+        return replayed
+    pulled = snapshots.group_by("sys_id").agg(
+        pl.col(c).drop_nulls().last().alias(c + "__pulled") for c in columns
+    )
+    return (
+        replayed.join(pulled, on="sys_id", how="left", maintain_order="left")
+        .with_columns(pl.coalesce(c + "__pulled", c).alias(c) for c in columns)
+        .drop(c + "__pulled" for c in columns)
+    )
+
+
 def _with_displays(
     replayed: pl.DataFrame,
     known: list[pl.DataFrame],
@@ -181,7 +203,7 @@ def _with_displays(
 ) -> pl.DataFrame:
     """Display names for references: the record pulled at that moment, else any record that
     showed the same sys_id (the trail holds sys_ids only)."""
-    references = [f.name for f in source.canonical if f.type == "reference"]
+    references = [f.name for f in source.fields if f.type == "reference"]
     exact = snapshots.select(
         "sys_id",
         "sys_updated_on",
@@ -201,8 +223,8 @@ def _with_displays(
 
 
 def _finish(typed: pl.DataFrame, source: SourceMapping, origin: str) -> pl.DataFrame:
-    columns = canonical_columns(source.canonical)
-    schema = versions_schema(source.canonical)
+    columns = canonical_columns(source.fields)
+    schema = versions_schema(source.fields)
     return (
         typed.select(columns)
         .with_columns(

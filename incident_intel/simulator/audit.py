@@ -21,8 +21,9 @@ TABLENAME = "incident"
 # The simulator does not model who changes an incident; ServiceNow records "system" for
 # changes made by its own jobs.
 AUDIT_USER = "system"
-# ServiceNow sets these itself on every write and does not audit them.
-UNAUDITED = ("sys_id", "sys_updated_on", "sys_mod_count", "sys_created_on")
+# ServiceNow audits none of its system fields (sys_id, sys_updated_on, sys_created_by, ...):
+# it sets them itself.
+SYSTEM_PREFIX = "sys_"
 AUDIT_COLUMNS = (
     "sys_id",
     "tablename",
@@ -47,7 +48,7 @@ DELETE_COLUMNS = (
 
 @cache
 def audited_fields() -> tuple[ApiField, ...]:
-    return tuple(f for f in api_fields().values() if f.name not in UNAUDITED)
+    return tuple(f for f in api_fields().values() if not f.name.startswith(SYSTEM_PREFIX))
 
 
 def _ids(*parts: pl.Series) -> pl.Series:

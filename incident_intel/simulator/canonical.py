@@ -1,6 +1,7 @@
 """The simulator's storage format: canonical incident versions as raw strings.
 
-Versions are dicts keyed by `canonical_columns(...)` whose values are what a ServiceNow field
+Versions are dicts keyed by the API mapping's columns, canonical and extra (`columns()`), whose
+values are what a ServiceNow field
 would hold (UTC "%Y-%m-%d %H:%M:%S" timestamps, decimal ints, "true"/"false"), or None. The
 typed view is produced by the lead's `cast_canonical`, so ground truth types exactly as silver.
 """
@@ -33,12 +34,12 @@ def api_mapping() -> SourceMapping:
 
 @cache
 def columns() -> tuple[str, ...]:
-    return tuple(canonical_columns(api_mapping().canonical))
+    return tuple(canonical_columns(api_mapping().fields))
 
 
 @cache
 def typed_schema() -> dict[str, pl.DataType]:
-    return canonical_polars_schema(api_mapping().canonical)
+    return canonical_polars_schema(api_mapping().fields)
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -63,7 +64,15 @@ def sort_key(version: Version) -> tuple[str, str]:
 
 def to_strings(typed: pl.DataFrame) -> pl.DataFrame:
     """A typed canonical frame back to its raw strings, the inverse of `cast_canonical`."""
-    return canonical_strings(typed, api_mapping().canonical)
+    return canonical_strings(typed, api_mapping().fields)
+
+
+def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """`frame` as the stored columns, in order: a field it lacks (an extra field the generator
+    does not model, or the export does not hold) is null, as on an instance that leaves it
+    empty."""
+    absent = [pl.lit(None, dtype).alias(c) for c, dtype in schema.items() if c not in frame.columns]
+    return frame.with_columns(absent).select(list(schema)).cast(schema)
 
 
 def from_versions(versions: list[Version]) -> pl.DataFrame:

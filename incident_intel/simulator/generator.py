@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from incident_intel.simulator import catalog, outcomes, routing, subcategories, text, users
-from incident_intel.simulator.canonical import columns, typed_schema
+from incident_intel.simulator.canonical import conform, typed_schema
 from incident_intel.simulator.lifecycle import NONE, RESOLVED_SLOTS, SLOT_STATES, Plan, expand
 
 NUMBER_EPOCH = date(2020, 1, 1)
@@ -304,4 +304,4 @@ def generate_day(seed: int, day: date, incidents_per_day: float) -> pl.DataFrame
         "sla_due",
     )
     frame = frame.with_columns(_datetime(c) for c in timestamps)
-    return frame.select(columns()).cast(typed_schema())
+    return conform(frame, typed_schema())

@@ -27,10 +27,13 @@ DISPLAY_LABELS = {
     "impact": SEVERITY_LABELS,
     "urgency": SEVERITY_LABELS,
 }
+# The table each reference field of `incident` points to, by API field; the link of a
+# reference the simulator does not know names a table after its field.
 REFERENCE_TABLES = {
     "assignment_group": "sys_user_group",
     "assigned_to": "sys_user",
-    "caller": "sys_user",
+    "caller_id": "sys_user",
+    "opened_by": "sys_user",
     "location": "cmn_location",
     "cmdb_ci": "cmdb_ci",
 }
@@ -81,9 +84,9 @@ class ApiField:
 
 
 def api_fields(mapping: SourceMapping | None = None) -> dict[str, ApiField]:
-    """API field name -> how to read it, in canonical order."""
+    """API field name -> how to read it, in canonical order, then the extra fields."""
     mapping = mapping or api_mapping()
-    types = {f.name: f.type for f in mapping.canonical}
+    types = {f.name: f.type for f in mapping.fields}
     fields = {}
     for rule in mapping.rules:
         fields[rule.source_field] = ApiField(
@@ -92,7 +95,9 @@ def api_fields(mapping: SourceMapping | None = None) -> dict[str, ApiField]:
             type=types[rule.canonical],
             to_api={canonical: api for api, canonical in (rule.choices or {}).items()},
             labels=DISPLAY_LABELS.get(rule.canonical, {}),
-            table=REFERENCE_TABLES[rule.canonical] if rule.reference else None,
+            table=REFERENCE_TABLES.get(rule.source_field, rule.source_field)
+            if rule.reference
+            else None,
         )
     return fields
 

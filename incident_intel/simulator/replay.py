@@ -23,6 +23,8 @@ from incident_intel.simulator.canonical import (
     TIMESTAMP_FORMAT,
     Version,
     ceil_timestamp,
+    columns,
+    conform,
     format_timestamp,
     parse_timestamp,
 )
@@ -100,10 +102,12 @@ def read_export(csv_path: str | Path, source: SourceMapping) -> pl.DataFrame:
 
 
 def replay_versions(raw: pl.DataFrame) -> pl.DataFrame:
-    """A CSV export (all columns as strings) -> canonical version strings, in file order."""
+    """A CSV export (all columns as strings) -> version strings in the stored columns, canonical
+    and extra, in file order."""
     source = load_schema_mapping().source(CSV_SOURCE)
     frame = extract_strings(raw, source).with_row_index(_ROW)
-    return _spread_within_minutes(_timestamps(frame, source)).drop(_ROW)
+    spread = _spread_within_minutes(_timestamps(frame, source)).drop(_ROW)
+    return conform(spread, dict.fromkeys(columns(), pl.String))
 
 
 class ReplayIncidentStore(IncidentStore):

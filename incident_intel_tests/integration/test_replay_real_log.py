@@ -6,9 +6,10 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
+from incident_intel.gold.features import build_features, extra_feature_columns
 from incident_intel.ingest.source import SimulatedIncidentSource
 from incident_intel.partitions import day_window
-from incident_intel.settings import SimulatorSection
+from incident_intel.settings import FeatureSettings, SimulatorSection
 from incident_intel.silver.day import build_silver_day
 from incident_intel.silver.mapping import load_schema_mapping
 from incident_intel.simulator.replay import CSV_SOURCE, read_export, replay_versions
@@ -86,3 +87,36 @@ def test_a_reference_is_named_as_the_records_pulled_name_it(replayed):
         .max()
         == 1
     )
+
+
+def test_the_exports_extra_fields_reach_silver_with_their_changes(replayed):
+    versions = pl.concat(built.versions for built in replayed.values())
+    assert all(not built.rebuilt.unmapped_fields for built in replayed.values())
+    assert versions["x_knowledge"].is_in(["true", "false"]).all()
+    assert versions["x_notify"].is_in(["Do Not Notify", "Send Email"]).all()
+    assert versions["x_u_symptom"].drop_nulls().str.starts_with("Symptom ").all()
+    # The priority is confirmed during many incidents' lives: the trail carries the change.
+    confirmed = versions.group_by("sys_id").agg(pl.col("x_u_priority_confirmation").n_unique())
+    assert (confirmed["x_u_priority_confirmation"] > 1).sum() > 10
+
+
+def test_the_exports_extra_fields_reach_gold_as_of_opening(replayed):
+    versions = pl.concat(built.versions for built in replayed.values())
+    incidents = versions.sort("sys_updated_on").group_by("sys_id").last()
+    features = build_features(
+        versions, incidents, FeatureSettings(), load_schema_mapping().extras.values()
+    ).filter(pl.col("known_at_prediction"))
+    categorical, _, _ = extra_feature_columns(features)
+    assert set(categorical) >= {"x_opened_by", "x_sys_created_by", "x_u_symptom", "x_notify"}
+    # An opener is named wherever a record pulled in these days named them.
+    openers = set(features["x_opened_by"].cast(pl.String).drop_nulls())
+    named_in_silver = set(versions.drop_nulls("x_opened_by_display")["x_opened_by"])
+    assert any(o.startswith("Opened by ") for o in openers)
+    assert not openers & named_in_silver
+    # The creator, never audited, comes from the incident's record once it is pulled.
+    pulled = incidents.drop_nulls("x_sys_created_by").select("sys_id", "x_sys_created_by")
+    joined = features.select("sys_id", pl.col("x_sys_created_by").cast(pl.String)).join(
+        pulled, on="sys_id", suffix="_pulled"
+    )
+    assert joined.height > 0
+    assert (joined["x_sys_created_by"] == joined["x_sys_created_by_pulled"]).all()

@@ -12,7 +12,7 @@ from incident_intel.silver.parse import versions_schema
 from incident_intel.silver.reconstruct import reconstruct_versions
 
 API = load_schema_mapping().source("servicenow_table_api")
-COLUMNS = canonical_columns(API.canonical)
+COLUMNS = canonical_columns(API.fields)
 
 
 def versions(*rows: dict) -> pl.DataFrame:
@@ -24,7 +24,7 @@ def versions(*rows: dict) -> pl.DataFrame:
     )
     typed, reason = cast_canonical(raw, API)
     assert reason.null_count() == len(reason), reason.to_list()
-    schema = versions_schema(API.canonical)
+    schema = versions_schema(API.fields)
     return typed.with_columns(
         pl.lit("h").alias("record_hash"),
         pl.lit("snapshot").alias("version_source"),
