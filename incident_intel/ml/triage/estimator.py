@@ -204,13 +204,16 @@ class TriageClassifier:
         if self.uses_embeddings_ and self.knn_weight > 0:
             self.neighbour_embeddings_ = np.asarray(embeddings, dtype=np.float32)
             self.neighbour_label_index_ = np.searchsorted(self.classes_, folded)
-        self.fields_model_ = (
-            FieldsClassifier(self.cat_features, self.fields_iterations, seed=self.seed).fit(
-                self._cat_frame(cats), folded
-            )
-            if self.cat_features and any(self.fields_shares)
-            else None
-        )
+        self.fields_model_ = None
+        if self.cat_features and any(self.fields_shares):
+            frame = self._cat_frame(cats)
+            # A field with one value in training tells no class apart; CatBoost refuses to fit
+            # on nothing else.
+            varying = [f for f in self.cat_features if frame[f].nunique() > 1]
+            if varying:
+                self.fields_model_ = FieldsClassifier(
+                    varying, self.fields_iterations, seed=self.seed
+                ).fit(frame, folded)
         self.fields_share_ = 0.0
         self.temperature_ = 1.0
         return self

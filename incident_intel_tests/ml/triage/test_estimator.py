@@ -177,3 +177,27 @@ def test_triage_report_bands() -> None:
     assert report["coverage_at_target_precision"] == 0.5
     assert report["precision_auto_route"] == 1.0
     assert report["top_confusions"][0]["count"] == 1
+
+
+def test_fields_model_takes_the_share_the_valid_set_gives_it() -> None:
+    """With the same text everywhere, only the fields tell the class: the blend leans on them."""
+    (X, y), (Xv, yv), (Xt, yt) = _fields(300, 0), _fields(150, 1), _fields(150, 2)
+    empty = {n: ["ticket"] * n for n in (300, 150)}
+    model = TriageClassifier(cat_features=list(X.columns), min_class_count=5, fields_iterations=50)
+    model.fit(empty[300], y, cats=X).calibrate(empty[150], yv, cats=Xv)
+    assert model.fields_model_ is not None
+    assert model.fields_share_ > 0
+    assert set(model.valid_top1_by_fields_share_) == {"0.0", "0.25", "0.5", "0.75", "1.0"}
+    truth = model.fold_labels(yt)
+    assert (model.predict(empty[150], cats=Xt) == truth).mean() > 0.6
+
+
+def test_fields_that_never_vary_leave_no_fields_model(splits) -> None:
+    train, valid, _ = splits
+    texts, labels, embeddings, _ = train
+    constant = pd.DataFrame({"contact_type": ["email"] * len(texts)})
+    model = TriageClassifier(cat_features=["contact_type"], min_class_count=5)
+    model.fit(texts, labels, embeddings, constant)
+    assert model.fields_model_ is None
+    model.calibrate(*valid[:3], pd.DataFrame({"contact_type": ["email"] * len(valid[0])}))
+    assert model.fields_share_ == 0.0
