@@ -179,17 +179,27 @@ def test_triage_report_bands() -> None:
     assert report["top_confusions"][0]["count"] == 1
 
 
-def test_fields_model_takes_the_share_the_valid_set_gives_it() -> None:
-    """With the same text everywhere, only the fields tell the class: the blend leans on them."""
-    (X, y), (Xv, yv), (Xt, yt) = _fields(300, 0), _fields(150, 1), _fields(150, 2)
-    empty = {n: ["ticket"] * n for n in (300, 150)}
-    model = TriageClassifier(cat_features=list(X.columns), min_class_count=5, fields_iterations=50)
-    model.fit(empty[300], y, cats=X).calibrate(empty[150], yv, cats=Xv)
-    assert model.fields_model_ is not None
-    assert model.fields_share_ > 0
-    assert set(model.valid_top1_by_fields_share_) == {"0.0", "0.25", "0.5", "0.75", "1.0"}
-    truth = model.fold_labels(yt)
-    assert (model.predict(empty[150], cats=Xt) == truth).mean() > 0.6
+def _combined_fields(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Two fields whose combination, not either alone, gives the class (as site and service
+    together name a team): one weight per value cannot learn it, trees can."""
+    rng = np.random.default_rng(seed)
+    site, service = rng.integers(4, size=n), rng.integers(4, size=n)
+    labels = np.asarray(list(VOCAB), dtype=object)[(site + service) % 4]
+    fields = pd.DataFrame({"site": [f"s{v}" for v in site], "service": [f"v{v}" for v in service]})
+    return fields, labels
+
+
+def test_fields_model_learns_combinations_the_linear_model_cannot() -> None:
+    (X, y), (Xv, yv), (Xt, yt) = (
+        _combined_fields(n, seed) for n, seed in ((400, 0), (150, 1), (150, 2))
+    )
+    same_text = {n: ["ticket"] * n for n in (400, 150)}
+    model = TriageClassifier(cat_features=list(X.columns), min_class_count=5, fields_iterations=200)
+    model.fit(same_text[400], y, cats=X).calibrate(same_text[150], yv, cats=Xv)
+    scores = model.valid_top1_by_fields_share_
+    assert set(scores) == {"0.0", "0.25", "0.5", "0.75", "1.0"}
+    assert scores[str(model.fields_share_)] == max(scores.values()) > scores["0.0"] + 0.3
+    assert (model.predict(same_text[150], cats=Xt) == yt).mean() > 0.9
 
 
 def test_fields_that_never_vary_leave_no_fields_model(splits) -> None:
