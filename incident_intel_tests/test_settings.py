@@ -73,7 +73,7 @@ def test_a_bad_value_names_its_key_and_the_value():
     [
         ({"partitions_start_date": "someday"}, "partitions_start_date: 'someday'"),
         ({"features": {"split": {"test_start": "2026-13-01"}}}, "features.split.test_start"),
-        ({"models": {"triage": {"targets": ["priority"]}}}, "models.triage.targets: ['priority']"),
+        ({"models": {"triage": {"targets": ["urgency"]}}}, "models.triage.targets: ['urgency']"),
         ({"source": {"page_size": 0}}, "source.page_size: 0 is not allowed"),
     ],
 )

@@ -70,7 +70,8 @@ def summarise(cutoffs: list[dict[str, Any]], nominal_coverage: float) -> dict[st
 
     Worst is the minimum where higher is better, the maximum for errors, and for interval
     coverage the value farthest from `nominal_coverage`. Cutoffs without a figure (training
-    blocked) do not count towards it; `gates_passed` counts the cutoffs whose gate passed.
+    blocked) do not count towards it; `gates_passed` counts the cutoffs whose gate passed, and
+    `gates_won_beyond_noise` those where the model beat its strongest baseline beyond noise.
     """
     values: dict[tuple[str, ...], list[float]] = {}
     for figures in cutoffs:
@@ -94,6 +95,11 @@ def summarise(cutoffs: list[dict[str, Any]], nominal_coverage: float) -> dict[st
         for model, ok in figures.get("gates_passed", {}).items():
             passed[model] = passed.get(model, 0) + int(ok)
     summary["gates_passed"] = passed
+    won: dict[str, int] = {}
+    for figures in cutoffs:
+        for metric, gate in figures.get("gates", {}).items():
+            won[metric] = won.get(metric, 0) + int(bool(gate.get("beyond_noise")))
+    summary["gates_won_beyond_noise"] = won
     return summary
 
 

@@ -30,7 +30,15 @@ MODELS = tuple(
 )
 KNOWN_CHECK = "incident_features_known_at_prediction"
 TRIAGE_FIGURES = ("top1_accuracy", "top3_accuracy", "macro_f1", "coverage_at_target_precision", "n")
-GATE_FIGURES = ("baseline", "advantage", "advantage_low", "advantage_high", "beyond_noise")
+GATE_FIGURES = (
+    "baseline",
+    "advantage",
+    "advantage_low",
+    "advantage_high",
+    "wins",
+    "beyond_noise",
+    "passed",
+)
 
 
 def _pick(metrics: dict, keys: tuple[str, ...]) -> dict[str, Any]:

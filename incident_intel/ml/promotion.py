@@ -103,6 +103,7 @@ def gate_result(asset_key: dg.AssetKey, check_name: str, gate: GateResult) -> dg
             "advantage": gate.advantage,
             "advantage_low": gate.advantage_low,
             "advantage_high": gate.advantage_high,
+            "wins": gate.wins,
             "beyond_noise": gate.beyond_noise,
         },
     )

@@ -68,7 +68,8 @@ def gates_table(summary: dict) -> str:
         f"Version `{summary['version']}`: {verdict}. Each gate compares the model with its "
         f"strongest baseline; the advantage (positive: the model is better) has a paired "
         f"bootstrap {level:.0%} interval over the test incidents, and the win is beyond noise "
-        "when the whole interval is above zero.\n\n"
+        "when the whole interval is above zero. A gate fails when the whole interval is at or "
+        "below zero: the baseline is better beyond noise.\n\n"
         + _table(
             [
                 "gate metric",

@@ -64,25 +64,36 @@ HARD_TO_REACH = (
     "Please call me back after my leave.",
     "I will need to check with my manager first.",
 )
-# What the caller says about the impact, by the incident's priority band: a service desk agent
-# reads it to set the priority. The bands overlap, as callers overstate and understate.
-IMPACT_BY_BAND = {
-    "high": (
-        "This is blocking me from working.",
+# What the caller says about the impact, by the incident's priority: a service desk agent reads
+# it to set the priority. Neighbouring priorities share a phrase, as callers overstate and
+# understate, and some say nothing of it.
+IMPACT_BY_PRIORITY = {
+    1: (
+        "Production is down for everyone.",
+        "Customers cannot place orders.",
+        "The whole site is affected.",
+        "",
+    ),
+    2: (
         "The whole team is affected.",
         "We need this for month-end close.",
         "I have a customer demo this afternoon.",
-        "Production is down for everyone.",
+        "The whole site is affected.",
         "",
     ),
-    "medium": (
-        "This is slowing me down.",
-        "A few of us are affected.",
-        "I can work around it for now.",
+    3: (
         "This is blocking me from working.",
+        "A few of us are affected.",
+        "I have a customer demo this afternoon.",
         "",
     ),
-    "low": (
+    4: (
+        "This is slowing me down.",
+        "I can work around it for now.",
+        "A few of us are affected.",
+        "",
+    ),
+    5: (
         "Not urgent but annoying.",
         "No rush on this one.",
         "Whenever someone has time.",
@@ -152,10 +163,6 @@ def _alert(rand: random.Random, sub: Subcategory, ci: str | None, caller: Person
     )
 
 
-def priority_band(priority: int) -> str:
-    return "high" if priority <= 2 else "medium" if priority == 3 else "low"
-
-
 def description(
     rand: random.Random,
     sub: Subcategory,
@@ -176,7 +183,7 @@ def description(
         rand.choice(GREETINGS),
         problem,
         rand.choice(HARD_TO_REACH if on_hold else TRIED),
-        rand.choice(IMPACT_BY_BAND[priority_band(priority)]),
+        rand.choice(IMPACT_BY_PRIORITY[priority]),
     ]
     if rand.random() < PII_RATE:
         parts.append(_pii_sentence(rand, caller))
