@@ -91,19 +91,26 @@ def _pool(sample: Sample, cat_features: Sequence[str], columns, half_life) -> Po
 
 
 def fit_recency_selected(
-    model_class,
-    params: dict,
-    eval_metric: str,
-    cat_features: Sequence[str],
-    train: Sample,
-    valid: Sample,
-    half_lives: Sequence[float | None],
-    early_stopping_rounds: int,
+    model_class, estimator, loss_function: str, eval_metric: str, train: Sample, valid: Sample
 ) -> RecencyFit:
     """Choose the half-life on `valid`, then refit on train + valid (see the module docstring).
 
-    `params` are the CatBoost constructor arguments besides the metric and weights.
+    `estimator` supplies the settings: iterations, learning_rate, depth, l2_leaf_reg, seed,
+    thread_count, cat_features, half_lives and early_stopping_rounds.
     """
+    params = {
+        "iterations": estimator.iterations,
+        "learning_rate": estimator.learning_rate,
+        "depth": estimator.depth,
+        "l2_leaf_reg": estimator.l2_leaf_reg,
+        "loss_function": loss_function,
+        "random_seed": estimator.seed,
+        "thread_count": estimator.thread_count,
+        "allow_writing_files": False,
+        "verbose": False,
+    }
+    cat_features = estimator.cat_features
+    half_lives = estimator.half_lives
     if not half_lives:
         raise ValueError("give at least one half-life (None for equal weights)")
     sign = 1.0 if HIGHER_IS_BETTER[eval_metric] else -1.0
@@ -115,7 +122,7 @@ def fit_recency_selected(
         model.fit(
             _pool(train, cat_features, columns, half_life),
             eval_set=valid_pool,
-            early_stopping_rounds=early_stopping_rounds,
+            early_stopping_rounds=estimator.early_stopping_rounds,
             use_best_model=True,
         )
         candidates[half_life] = (model, float(model.get_best_score()["validation"][eval_metric]))

@@ -106,13 +106,11 @@ class SlaBreachClassifier:
         self.feature_names_ = list(X_train.columns)
         fit = fit_recency_selected(
             CatBoostClassifier,
-            self._catboost_params(),
+            self,
+            "Logloss",
             "AUC",
-            self.cat_features,
             Sample.of(X_train, np.asarray(y_train, dtype=int), opened_train),
             Sample.of(X_valid, y_valid, opened_valid),
-            self.half_lives,
-            self.early_stopping_rounds,
         )
         self.model_ = fit.model
         self.half_life_ = fit.half_life
@@ -169,19 +167,6 @@ class SlaBreachClassifier:
         phi = share * values[:, :-1] / cs + (1.0 - share) * linear_phi / ls
         expected = self._blend(values[:, -1], np.full(len(X), linear_expected), share)
         return phi, expected
-
-    def _catboost_params(self) -> dict:
-        return {
-            "iterations": self.iterations,
-            "learning_rate": self.learning_rate,
-            "depth": self.depth,
-            "l2_leaf_reg": self.l2_leaf_reg,
-            "loss_function": "Logloss",
-            "random_seed": self.seed,
-            "thread_count": self.thread_count,
-            "allow_writing_files": False,
-            "verbose": False,
-        }
 
     def raw_score(self, X: pd.DataFrame) -> np.ndarray:
         """The uncalibrated blended score; higher is riskier."""

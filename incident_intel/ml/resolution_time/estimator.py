@@ -91,23 +91,11 @@ class ResolutionTimeRegressor:
         log_valid = _log_hours(hours_valid)
         fit = fit_recency_selected(
             CatBoostRegressor,
-            {
-                "iterations": self.iterations,
-                "learning_rate": self.learning_rate,
-                "depth": self.depth,
-                "l2_leaf_reg": self.l2_leaf_reg,
-                "loss_function": "RMSE",
-                "random_seed": self.seed,
-                "thread_count": self.thread_count,
-                "allow_writing_files": False,
-                "verbose": False,
-            },
+            self,
+            "RMSE",
             "MAE",
-            self.cat_features,
             Sample.of(X_train, _log_hours(hours_train), opened_train),
             Sample.of(X_valid, log_valid, opened_valid),
-            self.half_lives,
-            self.early_stopping_rounds,
         )
         self.model_ = fit.model
         self.half_life_ = fit.half_life
