@@ -84,10 +84,16 @@ def incident_features(
     order = {"train": 0, "valid": 1, "test": 2, AFTER_TEST: 3, EXCLUDED: 4}
     splits = splits.sort(pl.col("split").replace_strict(order))
     sizes = ", ".join(f"{split} {n:,}" for split, n in splits.select("split", "incidents").rows())
-    extras = [c for columns in extra_feature_columns(features) for c in columns]
+    # A mapped field the source never fills (the simulator's, for one) is no news to a reader.
+    extras = [
+        c
+        for columns in extra_feature_columns(features)
+        for c in columns
+        if features[c].null_count() < features.height
+    ]
     context.log.info(
         f"{features.height:,} incidents as of their prediction time: {sizes}; "
-        f"extra fields: {', '.join(extras) or 'none'}"
+        f"extra fields with values: {', '.join(extras) or 'none'}"
     )
     return dg.MaterializeResult(
         metadata={
