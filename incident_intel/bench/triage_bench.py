@@ -13,7 +13,8 @@ from sklearn.model_selection import train_test_split
 from incident_intel.gold.embeddings import TextEmbedder
 from incident_intel.gold.scrubbing import scrub_many
 from incident_intel.ml.triage.baselines import TfidfLinearBaseline
-from incident_intel.ml.triage.estimator import TriageClassifier, as_labels
+from incident_intel.ml.triage.estimator import TriageClassifier
+from incident_intel.ml.triage.labels import as_labels
 from incident_intel.ml.triage.metrics import triage_report
 
 _SUMMARY_KEYS = (

@@ -104,14 +104,9 @@ class SlaBreachClassifier:
         if len(np.unique(y_valid)) < 2:
             raise ValueError("the valid set needs both classes to early-stop and calibrate")
         self.feature_names_ = list(X_train.columns)
-        fit = fit_recency_selected(
-            CatBoostClassifier,
-            self,
-            "Logloss",
-            "AUC",
-            Sample.of(X_train, np.asarray(y_train, dtype=int), opened_train),
-            Sample.of(X_valid, y_valid, opened_valid),
-        )
+        train = Sample.of(X_train, np.asarray(y_train, dtype=int), opened_train)
+        valid = Sample.of(X_valid, y_valid, opened_valid)
+        fit = fit_recency_selected(CatBoostClassifier, self, "Logloss", "AUC", train, valid)
         self.model_ = fit.model
         self.half_life_ = fit.half_life
         self.best_iteration_ = fit.best_iteration
@@ -120,8 +115,7 @@ class SlaBreachClassifier:
         catboost_valid = np.asarray(
             fit.selection_model.predict(self.pool(X_valid), prediction_type="RawFormulaVal")
         )
-        train = Sample.of(X_train, np.asarray(y_train, dtype=int), opened_train)
-        past = train.followed_by(Sample.of(X_valid, y_valid, opened_valid))
+        past = train.followed_by(valid)
         linear_valid = self._linear(train).decision_function(X_valid)
         self.linear_ = self._linear(past)
         self.scales_ = {

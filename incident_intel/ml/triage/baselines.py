@@ -7,7 +7,8 @@ import pandas as pd
 from catboost import CatBoostClassifier, Pool
 
 from incident_intel.ml.tabular import catboost_pool, default_catboost
-from incident_intel.ml.triage.estimator import TriageClassifier, fold_rare, fold_unknown, top_k
+from incident_intel.ml.triage.estimator import TriageClassifier
+from incident_intel.ml.triage.labels import fold_rare, fold_unknown, top_k
 
 
 class TfidfLinearBaseline(TriageClassifier):

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
 from incident_intel.ml.triage.actions import ACTIONS, AUTO_ROUTE
-from incident_intel.ml.triage.estimator import as_labels
+from incident_intel.ml.triage.labels import as_labels
 
 
 def triage_report(

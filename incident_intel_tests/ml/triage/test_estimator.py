@@ -4,7 +4,8 @@ import pytest
 
 from incident_intel.ml.triage.actions import AUTO_ROUTE, ESCALATE, HUMAN_REVIEW
 from incident_intel.ml.triage.baselines import DefaultCatBoostBaseline, TfidfLinearBaseline
-from incident_intel.ml.triage.estimator import OTHER, TriageClassifier
+from incident_intel.ml.triage.estimator import TriageClassifier
+from incident_intel.ml.triage.labels import OTHER
 from incident_intel.ml.triage.metrics import triage_report
 
 VOCAB = {
