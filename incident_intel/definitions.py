@@ -16,6 +16,7 @@ from incident_intel.ml.triage import assets as triage
 from incident_intel.partitions import daily_partitions
 from incident_intel.reports import assets as reports
 from incident_intel.schedules import daily_ingest_schedule
+from incident_intel.scoring.assets import build_open_incident_scores
 from incident_intel.settings import ProjectSettings, data_dir
 from incident_intel.silver import checks as silver_checks
 from incident_intel.silver.assets import build_silver_assets
@@ -30,7 +31,11 @@ def build_definitions(settings: ProjectSettings, root: Path) -> dg.Definitions:
     partitions = daily_partitions(settings.partitions_start_date)
     daily = [*build_bronze_assets(partitions), *build_silver_assets(partitions)]
     return dg.Definitions(
-        assets=[*daily, *dg.load_assets_from_modules(LAYERS)],
+        assets=[
+            *daily,
+            *dg.load_assets_from_modules(LAYERS),
+            build_open_incident_scores(partitions),
+        ],
         asset_checks=dg.load_asset_checks_from_modules([silver_checks, gold_checks]),
         schedules=[daily_ingest_schedule(partitions)],
         resources={

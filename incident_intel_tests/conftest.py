@@ -25,3 +25,12 @@ def servicenow_event_log() -> Path:
 @pytest.fixture(scope="session")
 def endava_tickets() -> Path:
     return _shared_file("endava_support_tickets_sample.csv.gz")
+
+
+@pytest.fixture(scope="session")
+def trained_lake(tmp_path_factory):
+    """(root, result): a small lake with every model trained; see trained_lake.py."""
+    from incident_intel_tests.trained_lake import build_trained_lake
+
+    root = tmp_path_factory.mktemp("trained_lake")
+    return root, build_trained_lake(root)

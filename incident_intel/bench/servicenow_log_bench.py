@@ -127,16 +127,16 @@ def run_servicenow_log_backtest(
     with temporary_graph_root(base) as data:
         ensure_dagster_home()
         settings = ProjectSettings.from_mapping(base)
-        partitioned, unpartitioned = asset_selections(settings)
+        selections = asset_selections(settings)
 
         def run_daily() -> float:
             say(f"Bronze and silver for {first} … {last}, once for every cutoff")
-            return materialize_daily(partitioned, first, last)
+            return materialize_daily(selections.daily, first, last)
 
         def run_cutoff(cutoff: date, test_end: date) -> tuple[float, bool]:
             # Each `dagster asset materialize` loads the definitions, and so the config, anew.
             write_config(config_path(), replay_config(events, cutoff, test_end, first_day, audit))
-            return materialize_unpartitioned(unpartitioned)
+            return materialize_unpartitioned(selections.unpartitioned)
 
         backtest = rolling_origin(
             data,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from incident_intel.run.console import run_with_progress
 from incident_intel.run.instance import (
@@ -16,6 +17,9 @@ from incident_intel.run.instance import (
 from incident_intel.run.recovery import sweeping_dead_runs
 from incident_intel.run.summary import print_summary
 from incident_intel.settings import PROJECT_ROOT, ProjectSettings, data_dir
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 DEFINITIONS_MODULE = "incident_intel.definitions"
 
@@ -33,20 +37,39 @@ def last_partition_range(settings: ProjectSettings, days: int) -> tuple[str, str
     return chosen[0], chosen[-1]
 
 
-def asset_selections(settings: ProjectSettings) -> tuple[str, str]:
-    """The daily-partitioned assets, and the rest, as `--select` strings for the CLI.
+class Selections(NamedTuple):
+    """The graph in the three runs it takes, as `--select` strings for the CLI."""
 
-    `dagster asset materialize --partition-range` takes only single-run partitioned assets,
-    so the unpartitioned layers (features, models, reports) run in a second command.
-    """
+    daily: str  # bronze and silver: partitioned, run over a window in one run
+    unpartitioned: str  # features, models and reports
+    scoring: str  # partitioned again, downstream of the models: run for the last day
+
+
+def asset_selections(settings: ProjectSettings) -> Selections:
+    """`dagster asset materialize --partition-range` takes only single-run partitioned assets,
+    so the unpartitioned layers run in a second command, and what scores with their models
+    in a third."""
     from incident_intel.definitions import build_definitions
 
     graph = build_definitions(settings, data_dir()).resolve_asset_graph()
-    partitioned, unpartitioned = [], []
-    for key in sorted(graph.materializable_asset_keys, key=lambda k: k.to_user_string()):
-        target = partitioned if graph.get(key).partitions_def else unpartitioned
-        target.append(key.to_user_string())
-    return ",".join(partitioned), ",".join(unpartitioned)
+    keys = sorted(graph.materializable_asset_keys, key=lambda k: k.to_user_string())
+
+    def after_unpartitioned(key: dg.AssetKey) -> bool:
+        parents = graph.get(key).parent_keys
+        return any(
+            not graph.get(p).partitions_def or after_unpartitioned(p)
+            for p in parents
+            if graph.has(p)
+        )
+
+    groups: dict[str, list[str]] = {"daily": [], "unpartitioned": [], "scoring": []}
+    for key in keys:
+        if not graph.get(key).partitions_def:
+            group = "unpartitioned"
+        else:
+            group = "scoring" if after_unpartitioned(key) else "daily"
+        groups[group].append(key.to_user_string())
+    return Selections(**{name: ",".join(members) for name, members in groups.items()})
 
 
 def materialize(selection: str, window: list[str]) -> bool:
@@ -100,17 +123,31 @@ def materialize_unpartitioned(selection: str) -> tuple[float, bool]:
     return time.perf_counter() - started, succeeded
 
 
-def materialize_layers(settings: ProjectSettings, first: str, last: str) -> tuple[dict, bool]:
-    """Every asset: the daily layers for first...last in one run, then the rest.
+def materialize_scoring(selection: str, day: str) -> tuple[float, bool]:
+    """Today's open incidents scored with the models just trained: the seconds, and success."""
+    started = time.perf_counter()
+    succeeded = _materialize(run_log(), selection, "--partition", day)
+    return time.perf_counter() - started, succeeded
 
-    Returns the seconds each of the two runs took, and whether the second succeeded.
+
+def materialize_layers(settings: ProjectSettings, first: str, last: str) -> tuple[dict, bool]:
+    """Every asset: the daily layers for first...last in one run, then the rest, then the
+    scoring of the last day.
+
+    Returns the seconds each run took, and whether the runs after the first succeeded.
     """
-    partitioned, unpartitioned = asset_selections(settings)
+    selections = asset_selections(settings)
     run_log().unlink(missing_ok=True)
-    say(f"[1/2] Bronze and silver for {first} … {last} (full log: {run_log()})")
-    timings = {"daily_layers": materialize_daily(partitioned, first, last)}
-    say("[2/2] Features, models and reports")
-    timings["features_models_reports"], succeeded = materialize_unpartitioned(unpartitioned)
+    say(f"[1/3] Bronze and silver for {first} … {last} (full log: {run_log()})")
+    timings = {"daily_layers": materialize_daily(selections.daily, first, last)}
+    say("[2/3] Features, models and reports")
+    timings["features_models_reports"], succeeded = materialize_unpartitioned(
+        selections.unpartitioned
+    )
+    if not succeeded:
+        return timings, False
+    say(f"[3/3] Open incidents of {last} scored")
+    timings["open_incident_scores"], succeeded = materialize_scoring(selections.scoring, last)
     return timings, succeeded
 
 
@@ -121,7 +158,7 @@ def run(days: int, ui: bool) -> None:
     _, succeeded = materialize_layers(settings, first, last)
     print_summary(data_dir())
     if not succeeded:
-        raise SystemExit("features, models or reports failed: see the failed checks above")
+        raise SystemExit("features, models, reports or scoring failed: see the failed checks above")
     if ui:
         print("Starting the Dagster UI on http://127.0.0.1:3000 (Ctrl-C to stop)", flush=True)
         serve_ui()

@@ -2,43 +2,13 @@
 
 import json
 
-import dagster as dg
 import pytest
 
-from incident_intel.bench.faults_lake import lake_resources, synthetic_store
-from incident_intel.gold import assets as gold
-from incident_intel.gold.embedding_model import EmbeddingModelResource
-from incident_intel.ingest.source import ServiceNowIncidentSource
-from incident_intel.ml.archetypes import assets as archetypes
-from incident_intel.ml.breach import assets as breach
-from incident_intel.ml.resolution_time import assets as resolution_time
-from incident_intel.ml.triage import assets as triage
-from incident_intel.reports import assets as reports
-from incident_intel.settings import SourceSettings
-from incident_intel.simulator.server import SimulatorServer
-from incident_intel.simulator.settings import SimulatorSettings
 from incident_intel.storage.model_store import ModelStore
-from incident_intel_tests.integration.harness import materialize
+from incident_intel_tests.trained_lake import materialize_downstream
 
 pytestmark = pytest.mark.slow
-
-DOWNSTREAM = dg.load_assets_from_modules(
-    [gold, breach, resolution_time, triage, archetypes, reports]
-)
 MODELS = ("sla_breach_model", "resolution_time_model", "triage_model", "incident_clusters")
-
-
-def _downstream(root, selection=None) -> dg.ExecuteInProcessResult:
-    result = dg.materialize(
-        DOWNSTREAM,
-        selection=selection,
-        resources={
-            **lake_resources(root),
-            "embedding_model": EmbeddingModelResource(),
-        },
-    )
-    assert result.success
-    return result
 
 
 def _metadata(result, key: str) -> dict:
@@ -49,22 +19,8 @@ def _metadata(result, key: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    root = tmp_path_factory.mktemp("lake")
-    store = synthetic_store(incidents_per_day=300, seed=5)
-    with SimulatorServer(store, SimulatorSettings(token="t")) as server:
-        source = ServiceNowIncidentSource(
-            instance_url=server.url, token="t", pull=SourceSettings(page_size=1000)
-        )
-        materialize(
-            root,
-            source,
-            tags={
-                "dagster/asset_partition_range_start": "2026-01-06",
-                "dagster/asset_partition_range_end": "2026-01-20",
-            },
-        )
-    return root, _downstream(root)
+def trained(trained_lake):
+    return trained_lake
 
 
 def test_every_model_beats_its_baseline_and_is_promoted(trained):
@@ -102,7 +58,7 @@ def test_the_report_holds_every_model_beside_its_baseline(trained):
 
 def test_a_rerun_embeds_nothing_new_and_trains_the_same_model(trained):
     root, first = trained
-    again = _downstream(
+    again = materialize_downstream(
         root,
         selection=[
             "gold/incident_features",

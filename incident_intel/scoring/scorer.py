@@ -1,0 +1,154 @@
+"""Every output for a set of incidents: risk and alerts, resolution time, triage, factors and
+similar past incidents, from the promoted models.
+
+Input rows are shaped like gold/incident_features (labels are not read), with their text
+embeddings as a (sys_id, embedding) frame. The result is one flat row per incident, so that
+the open-incident view stores it as Parquet and the API returns it as JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from incident_intel.ml.explanations import breach_factors, ttr_factors
+from incident_intel.ml.triage.training import STRUCTURED_FIELDS, triage_inputs
+from incident_intel.scoring.promoted import PromotedModels
+from incident_intel.scoring.similar import SIMILAR_TYPE, SimilarIndex
+from incident_intel.scoring.tabular_inputs import tabular_frame
+
+TOP_FACTORS = 3
+TOP_LABELS = 3
+SUGGESTION_TYPE = pl.List(pl.Struct({"label": pl.String, "confidence": pl.Float64}))
+
+
+class IncidentScorer:
+    """The promoted models and the similar-incident index, ready to score."""
+
+    def __init__(
+        self,
+        models: PromotedModels,
+        similar: SimilarIndex | None = None,
+        interval_coverage: float = 0.8,
+    ) -> None:
+        self.models = models
+        self.similar = similar
+        self.interval_coverage = interval_coverage
+
+    @property
+    def versions(self) -> dict[str, str | None]:
+        return self.models.versions
+
+    def alert_rules(self) -> list[str]:
+        breach = self.models.breach
+        return [] if breach is None else sorted(breach.thresholds)
+
+    def triage_targets(self) -> list[str]:
+        triage = self.models.triage
+        return [] if triage is None else sorted(triage.estimator)
+
+    def score(
+        self,
+        rows: pl.DataFrame,
+        embeddings: pl.DataFrame | None,
+        similar_k: int = 5,
+        explain: bool = True,
+    ) -> pl.DataFrame:
+        """One row per incident of `rows`, in order; a model with no promoted version leaves
+        its columns null."""
+        columns: dict[str, pl.Series] = {
+            "sys_id": rows["sys_id"],
+            "number": rows["number"] if "number" in rows.columns else pl.repeat(None, rows.height),
+        }
+        columns |= self._breach(rows, embeddings, explain)
+        columns |= self._resolution_time(rows, embeddings, explain)
+        columns |= self._triage(rows, embeddings)
+        similar = (
+            self.similar.query(rows, embeddings, similar_k)
+            if self.similar is not None
+            else [[] for _ in range(rows.height)]
+        )
+        columns["similar"] = pl.Series("similar", similar, dtype=SIMILAR_TYPE)
+        versions_type = pl.Struct(dict.fromkeys(self.versions, pl.String))
+        columns["model_versions"] = pl.Series([self.versions] * rows.height, dtype=versions_type)
+        return pl.DataFrame(columns)
+
+    def _breach(self, rows, embeddings, explain: bool) -> dict[str, pl.Series]:
+        n, stored = rows.height, self.models.breach
+        out = {"breach_probability": _nulls(n, pl.Float64)}
+        out |= {f"breach_alert_{rule}": _nulls(n, pl.Boolean) for rule in self.alert_rules()}
+        out["breach_factors"] = _nulls(n, pl.List(pl.String))
+        if stored is None or n == 0:
+            return out
+        model = stored.estimator["estimator"]
+        X = tabular_frame(stored.estimator, rows, embeddings)
+        risk = model.predict_proba(X)[:, 1]
+        out["breach_probability"] = pl.Series(risk, dtype=pl.Float64)
+        for rule, choice in stored.thresholds.items():
+            out[f"breach_alert_{rule}"] = pl.Series(risk >= choice["threshold"])
+        if explain:
+            factors = [[f.text for f in row] for row in breach_factors(model, X, TOP_FACTORS)]
+            out["breach_factors"] = pl.Series(factors, dtype=pl.List(pl.String))
+        return out
+
+    def _resolution_time(self, rows, embeddings, explain: bool) -> dict[str, pl.Series]:
+        n, stored = rows.height, self.models.resolution_time
+        names = ("ttr_hours", "ttr_low_hours", "ttr_high_hours")
+        out = {name: _nulls(n, pl.Float64) for name in names}
+        out["ttr_factors"] = _nulls(n, pl.List(pl.String))
+        if stored is None or n == 0:
+            return out
+        model = stored.estimator["estimator"]
+        X = tabular_frame(stored.estimator, rows, embeddings)
+        low, high = model.predict_interval(X, self.interval_coverage)
+        for name, values in zip(names, (model.predict(X), low, high), strict=True):
+            out[name] = pl.Series(values, dtype=pl.Float64)
+        if explain:
+            factors = [[f.text for f in row] for row in ttr_factors(model, X, TOP_FACTORS)]
+            out["ttr_factors"] = pl.Series(factors, dtype=pl.List(pl.String))
+        return out
+
+    def _triage(self, rows, embeddings) -> dict[str, pl.Series]:
+        n, stored = rows.height, self.models.triage
+        out: dict[str, pl.Series] = {}
+        for target in self.triage_targets():
+            out[f"{target}_suggestions"] = _nulls(n, SUGGESTION_TYPE)
+            out[f"{target}_action"] = _nulls(n, pl.String)
+            if n == 0:
+                continue
+            model = stored.estimator[target]
+            inputs = triage_inputs(
+                _with_triage_fields(rows), embeddings if model.uses_embeddings_ else None, target
+            )
+            decided = model.decide(**inputs)
+            suggestions = [
+                [
+                    {"label": str(row[f"label_{i}"]), "confidence": float(row[f"confidence_{i}"])}
+                    for i in range(1, TOP_LABELS + 1)
+                    if row[f"label_{i}"] is not None
+                ]
+                for row in decided.to_dict(orient="records")
+            ]
+            out[f"{target}_suggestions"] = pl.Series(suggestions, dtype=SUGGESTION_TYPE)
+            out[f"{target}_action"] = pl.Series(decided["action"].astype(str).to_list())
+        return out
+
+
+def _nulls(n: int, dtype: pl.DataType) -> pl.Series:
+    return pl.Series([None] * n, dtype=dtype)
+
+
+def _with_triage_fields(rows: pl.DataFrame) -> pl.DataFrame:
+    """Rows with every column triage reads, missing ones null (a request may omit fields)."""
+    needed = [*STRUCTURED_FIELDS, "short_description", "description", "sys_id"]
+    return rows.with_columns(pl.lit(None).alias(c) for c in needed if c not in rows.columns)
+
+
+def as_records(scored: pl.DataFrame) -> list[dict[str, Any]]:
+    """Scored rows as JSON-ready dicts: NaN-free floats, lists and nested dicts."""
+    return [
+        {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+        for row in scored.to_dicts()
+    ]
