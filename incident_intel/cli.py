@@ -109,6 +109,22 @@ def _dev(args: argparse.Namespace) -> None:
     serve_ui(port=args.port)
 
 
+def _add_serve(subparsers: argparse._SubParsersAction) -> None:
+    serve = subparsers.add_parser(
+        "serve",
+        help="the scoring API on the promoted models (bearer token from INCIDENT_INTEL_API_TOKEN)",
+    )
+    serve.add_argument("--host", help="the address to listen on (default: serve.host)")
+    serve.add_argument("--port", type=int, help="the port to listen on (default: serve.port)")
+    serve.set_defaults(handler=lambda a: _serve(a))
+
+
+def _serve(args: argparse.Namespace) -> None:
+    from incident_intel.api.server import serve
+
+    serve(args.host, args.port)
+
+
 def _add_bench(subparsers: argparse._SubParsersAction) -> None:
     bench = subparsers.add_parser("bench", help="benchmarks; each prints one JSON line")
     names = bench.add_subparsers(dest="bench_name", required=True)
@@ -157,6 +173,12 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
     )
     embed.add_argument("--label-column", default="category")
     embed.set_defaults(handler=_bench_embed)
+    serve = names.add_parser(
+        "serve", help="the scoring API on loopback under load: latency, throughput, memory"
+    )
+    serve.add_argument("--singles", type=int, default=300, help="sequential /predict calls")
+    serve.add_argument("--seconds", type=float, default=20, help="how long the 8 clients run")
+    serve.set_defaults(handler=_bench_serve)
     faults = names.add_parser(
         "faults", help="a fault matrix against the simulator; silver vs ground truth"
     )
@@ -198,6 +220,12 @@ def _bench_triage(args: argparse.Namespace) -> None:
     _print_json(run_triage_bench(args.csv, columns, args.label_column, seed=args.seed))
 
 
+def _bench_serve(args: argparse.Namespace) -> None:
+    from incident_intel.bench.serve_bench import run_serve_bench
+
+    _print_json(run_serve_bench(singles=args.singles, seconds=args.seconds))
+
+
 def _bench_embed(args: argparse.Namespace) -> None:
     from incident_intel.bench.embed_bench import bench_embed, compare_backends_on_triage
 
@@ -227,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True)
     add_simulator_parser(subparsers)
     _add_run(subparsers)
+    _add_serve(subparsers)
     _add_bench(subparsers)
     return parser
 

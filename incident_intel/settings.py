@@ -247,6 +247,24 @@ class ModelSettings(StrictConfig):
     clusters: ClusterSettings = ClusterSettings()
 
 
+class ServeSettings(StrictConfig):
+    """The scoring API: where it listens, what it accepts, and how often it looks for models."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    max_body_bytes: int = Field(8 * 1024 * 1024, gt=0, description="Larger request bodies get 413.")
+    max_batch: int = Field(1000, ge=1, description="Incidents one /predict/batch may hold.")
+    reload_seconds: float = Field(
+        30.0, gt=0, description="How often the API checks the model store for a promotion."
+    )
+    stale_after_hours: float = Field(
+        48.0, gt=0, description="Older data than this makes /health say degraded."
+    )
+    shadow: bool = Field(
+        True, description="Score each request with the newest unpromoted version too, and log it."
+    )
+
+
 class SettingsResource(dg.ConfigurableResource):
     """Silver, feature and model settings, as assets read them; the launchpad overrides them."""
 
@@ -265,6 +283,7 @@ class ProjectSettings(Strict):
     silver: SilverSettings
     features: FeatureSettings
     models: ModelSettings
+    serve: ServeSettings
 
     @classmethod
     def load(cls, path: Path | None = None) -> ProjectSettings:

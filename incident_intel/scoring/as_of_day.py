@@ -67,22 +67,37 @@ def resolved_by(connection: duckdb.DuckDBPyConnection, day_end: datetime) -> pl.
     return frame.with_columns(scrub_series(frame["close_notes"]))
 
 
-def load_at(connection: duckdb.DuckDBPyConnection, moment: datetime) -> LakeLoad:
-    """The backlog per group (by name) at `moment`, and the openings of the day before it."""
+def load_at(connection: duckdb.DuckDBPyConnection, moment: datetime, weeks: int = 4) -> LakeLoad:
+    """The backlog per group (by name) at `moment`, the openings of the day before it, and the
+    mean arrivals per UTC hour of the week over the `weeks` before it."""
     states = _states_sql(_has_audit(connection))
     closed = ", ".join(f"'{s}'" for s in CLOSED_STATES)
+    params = {"day_end": moment}
     backlog = connection.sql(
         f"""
         SELECT coalesce(assignment_group_display, assignment_group, '') AS grp, count(*) AS n
         FROM ({states}) WHERE state NOT IN ({closed}) GROUP BY grp
         """,
-        params={"day_end": moment},
+        params=params,
     ).fetchall()
     openings = connection.sql(
         f"""
         SELECT opened_at FROM ({states})
         WHERE opened_at >= $day_end - INTERVAL 1 DAY ORDER BY opened_at
         """,
-        params={"day_end": moment},
+        params=params,
     ).fetchall()
-    return LakeLoad(dict(backlog), [opened for (opened,) in openings])
+    hourly = connection.sql(
+        f"""
+        SELECT isodow(opened_at) AS weekday, hour(opened_at) AS hour, count(*) / {weeks} AS n
+        FROM ({states}) WHERE opened_at >= $day_end - INTERVAL {weeks} WEEK
+        GROUP BY weekday, hour
+        """,
+        params=params,
+    ).fetchall()
+    return LakeLoad(
+        backlog=dict(backlog),
+        recent_openings=[opened for (opened,) in openings],
+        covered_until=moment,
+        hourly_arrivals={(weekday, hour): n for weekday, hour, n in hourly},
+    )

@@ -43,13 +43,25 @@ HOUR = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class LakeLoad:
-    """The load the lake last showed: open incidents per group, and recent opening times."""
+    """The load the lake last showed: open incidents per group, and arrivals per hour.
+
+    The lake is refreshed daily while the API scores in real time, so the hour before a new
+    incident is mostly beyond what the lake holds: there, the arrivals of that hour of the
+    week, on average over the recent weeks, stand in for the count (a count of zero would
+    tell the models that every new incident arrives in a lull).
+    """
 
     backlog: dict[str, int] = field(default_factory=dict)
     recent_openings: list[datetime] = field(default_factory=list)
+    covered_until: datetime | None = None
+    hourly_arrivals: dict[tuple[int, int], float] = field(default_factory=dict)
 
     def arrivals_before(self, moment: datetime) -> int:
-        """Incidents the lake saw opened in the hour up to `moment`."""
+        """Incidents opened in the hour up to `moment`, counted or, beyond the lake, typical."""
+        if self.covered_until is not None and moment > self.covered_until:
+            hour_before = moment - HOUR
+            typical = self.hourly_arrivals.get((hour_before.isoweekday(), hour_before.hour), 0.0)
+            return round(typical)
         return sum(1 for opened in self.recent_openings if moment - HOUR <= opened < moment)
 
 

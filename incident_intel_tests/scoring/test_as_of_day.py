@@ -70,3 +70,4 @@ def test_load_counts_open_incidents_by_group_name(connection):
     load = load_at(connection, DAY_END)
     assert load.backlog == {"Net": 1, "Desk": 1}
     assert len(load.recent_openings) == 0
+    assert load.covered_until == DAY_END and load.hourly_arrivals[(7, 8)] == 3 / 4

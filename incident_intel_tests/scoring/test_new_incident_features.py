@@ -48,3 +48,13 @@ def test_text_is_scrubbed_and_extras_typed_as_gold_types_them():
     rows = feature_rows([incident], FeatureSettings(), LakeLoad(), extras)
     assert "ann@example.com" not in rows["short_description"][0]
     assert rows.schema["x_u_symptom"] == pl.Categorical and rows["x_u_score"][0] == 3.0
+
+
+def test_beyond_the_lake_the_hours_typical_arrivals_stand_in():
+    load = LakeLoad(
+        recent_openings=[MONDAY_9 - timedelta(minutes=5)],
+        covered_until=MONDAY_9 - timedelta(hours=3),
+        hourly_arrivals={(1, 8): 4.4},
+    )
+    assert load.arrivals_before(MONDAY_9) == 4
+    assert load.arrivals_before(MONDAY_9 - timedelta(hours=4)) == 0

@@ -1,0 +1,1 @@
+"""The scoring API: `incident-intel serve`, a FastAPI app over the promoted models."""

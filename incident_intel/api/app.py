@@ -1,0 +1,204 @@
+"""The FastAPI app: scoring, similar incidents, health and stats, behind a bearer token."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from incident_intel.api.guards import BearerToken, BodySizeLimit
+from incident_intel.api.health import health_of
+from incident_intel.api.holder import PromotionWatcher, ServiceHolder
+from incident_intel.api.schemas import BatchIn, BatchOut, HealthOut, PredictOut, SimilarOut
+from incident_intel.api.stats import RequestStats
+from incident_intel.scoring.incident_in import IncidentIn, SourceRecordError, from_source_record
+from incident_intel.scoring.service import ScoringService
+from incident_intel.settings import ServeSettings
+from incident_intel.silver.mapping import SchemaMapping
+from incident_intel.storage.model_store import ModelStore
+
+SOURCE_HELP = (
+    "Read each incident as a record of this source mapping (e.g. servicenow_table_api, as the "
+    "Table API returns it); without it, incidents use canonical field names."
+)
+
+
+def _invalid(loc: tuple, message: str) -> RequestValidationError:
+    return RequestValidationError([{"loc": loc, "msg": message, "type": "value_error"}])
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except ValueError:
+        raise _invalid(("body",), "the body is not valid JSON") from None
+
+
+def _body_schema(model: type) -> dict[str, Any]:
+    """The OpenAPI request body of a route that reads its body itself."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+class IncidentReader:
+    """Incidents from request bodies, in canonical names or a source's, with located errors."""
+
+    def __init__(self, mapping: SchemaMapping) -> None:
+        self.mapping = mapping
+
+    def source(self, name: str | None) -> str | None:
+        if name is not None and name not in self.mapping.sources:
+            known = ", ".join(sorted(self.mapping.sources))
+            raise _invalid(("query", "source"), f"unknown source {name!r}; one of {known}")
+        return name
+
+    def incident(self, body: Any, source: str | None, loc: tuple) -> IncidentIn:
+        if not isinstance(body, dict):
+            raise _invalid(loc, "an incident is a JSON object")
+        if source is not None:
+            try:
+                return from_source_record(body, self.mapping.source(source))
+            except SourceRecordError as error:
+                raise _invalid(loc, str(error)) from None
+        try:
+            return IncidentIn.model_validate(body)
+        except ValidationError as error:
+            problems = error.errors(include_url=False, include_context=False)
+            raise RequestValidationError(
+                [{**p, "loc": (*loc, *p["loc"]), "input": None} for p in problems]
+            ) from None
+
+    def batch(self, body: Any, source: str | None, limit: int) -> list[IncidentIn]:
+        try:
+            incidents = BatchIn.model_validate(body).incidents
+        except ValidationError as error:
+            problems = error.errors(include_url=False, include_context=False)
+            raise RequestValidationError(
+                [{**p, "loc": ("body", *p["loc"]), "input": None} for p in problems]
+            ) from None
+        if not 1 <= len(incidents) <= limit:
+            raise _invalid(("body", "incidents"), f"send 1 to {limit} incidents")
+        read = [self.incident(b, source, ("body", "incidents", i)) for i, b in enumerate(incidents)]
+        ids = [incident.sys_id for incident in read if incident.sys_id]
+        if len(ids) != len(set(ids)):
+            raise _invalid(("body", "incidents"), "each incident's sys_id must be unique")
+        return read
+
+
+def create_app(
+    load_service: Callable[[], ScoringService],
+    store: ModelStore,
+    settings: ServeSettings,
+    mapping: SchemaMapping,
+    token: str,
+) -> FastAPI:
+    """The app; `load_service` loads the promoted models, at start and after each promotion."""
+    authorised = [Depends(BearerToken(token))]
+    stats = RequestStats()
+    reader = IncidentReader(mapping)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.holder = await run_in_threadpool(ServiceHolder, load_service, store)
+        watcher = PromotionWatcher(app.state.holder, settings.reload_seconds)
+        watcher.start()
+        yield
+        watcher.stop()
+
+    app = FastAPI(
+        title="incident_intel scoring API",
+        description="SLA-breach risk, resolution time, triage and similar past incidents.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+
+    @app.middleware("http")
+    async def measured(request: Request, call_next):
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        route = request.scope.get("route")
+        path = route.path if route is not None else "unrouted"
+        stats.record_request(path, response.status_code, (time.perf_counter() - started) * 1000)
+        return response
+
+    async def score(request: Request, incidents: list[IncidentIn]) -> tuple[list[dict], dict]:
+        """Score with the service current when the request arrived, whatever swaps meanwhile."""
+        service: ScoringService = request.app.state.holder.current
+        received = datetime.now(UTC)
+        ready = [incident.with_defaults(received) for incident in incidents]
+        scored = await run_in_threadpool(service.score, ready)
+        stats.record_scores(scored)
+        return scored, service.versions
+
+    @app.post(
+        "/predict",
+        dependencies=authorised,
+        response_model=None,
+        responses={200: {"model": PredictOut}},
+        openapi_extra=_body_schema(IncidentIn),
+    )
+    async def predict(
+        request: Request, source: str | None = Query(None, description=SOURCE_HELP)
+    ) -> dict[str, Any]:
+        """Score one incident: risk and alerts, resolution time, triage, factors, similar."""
+        started = time.perf_counter()
+        incident = reader.incident(await _json_body(request), reader.source(source), ("body",))
+        [scored], _ = await score(request, [incident])
+        return {**scored, "processing_time_ms": _since(started)}
+
+    @app.post(
+        "/predict/batch",
+        dependencies=authorised,
+        response_model=None,
+        responses={200: {"model": BatchOut}},
+        openapi_extra=_body_schema(BatchIn),
+    )
+    async def predict_batch(
+        request: Request, source: str | None = Query(None, description=SOURCE_HELP)
+    ) -> dict[str, Any]:
+        """Score up to `serve.max_batch` incidents (1,000 by default) in one request."""
+        started = time.perf_counter()
+        body = await _json_body(request)
+        incidents = reader.batch(body, reader.source(source), settings.max_batch)
+        scored, versions = await score(request, incidents)
+        return {
+            "predictions": scored,
+            "model_versions": versions,
+            "processing_time_ms": _since(started),
+        }
+
+    @app.get("/similar", dependencies=authorised, response_model=SimilarOut)
+    async def similar(
+        request: Request,
+        text: str = Query(min_length=1, max_length=20_000, description="The incident's text."),
+        k: int = Query(5, ge=1, le=50),
+    ) -> dict[str, Any]:
+        """The k resolved incidents most similar to `text`."""
+        service: ScoringService = request.app.state.holder.current
+        found = await run_in_threadpool(service.similar, text, k)
+        return {"query": text, "similar": found}
+
+    @app.get("/health", response_model=HealthOut)
+    async def health(request: Request) -> dict[str, Any]:
+        """Open to all: the models serving, how fresh the data is, and ok or degraded."""
+        return health_of(request.app.state.holder, settings.stale_after_hours, datetime.now(UTC))
+
+    @app.get("/stats", dependencies=authorised)
+    async def request_stats() -> dict[str, Any]:
+        """Request counts by route and status, latency percentiles, and the action mix."""
+        return stats.snapshot()
+
+    return app
+
+
+def _since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

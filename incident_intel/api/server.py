@@ -1,0 +1,43 @@
+"""`incident-intel serve`: the app over this project's lake, settings and token, on uvicorn."""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import FastAPI
+
+from incident_intel.api.app import create_app
+from incident_intel.api.guards import TOKEN_ENV
+from incident_intel.gold.embedding_model import shared_embedder
+from incident_intel.gold.embeddings import DEFAULT_MAX_SEQ_LENGTH
+from incident_intel.scoring.service import ScoringService
+from incident_intel.settings import ProjectSettings, data_dir
+from incident_intel.silver.mapping import load_schema_mapping
+from incident_intel.storage.model_store import ModelStore
+from incident_intel.storage.paths import LakePaths
+
+
+def project_app(token: str | None = None) -> FastAPI:
+    """The API over the lake at $INCIDENT_INTEL_DATA_DIR with config/config.yaml's settings."""
+    token = token if token is not None else os.environ.get(TOKEN_ENV, "")
+    settings = ProjectSettings.load()
+    paths = LakePaths(data_dir())
+    embedder = shared_embedder("auto", DEFAULT_MAX_SEQ_LENGTH, 64)
+    return create_app(
+        lambda: ScoringService.load_from(paths, settings, embedder),
+        ModelStore(paths.models),
+        settings.serve,
+        load_schema_mapping(),
+        token,
+    )
+
+
+def serve(host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    settings = ProjectSettings.load().serve
+    try:
+        app = project_app()
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
