@@ -1,9 +1,10 @@
 """The project's settings: one typed object, read once from config/config.yaml, validated whole.
 
 `ProjectSettings.load()` is called where the definitions are assembled and by the command line,
-never at import time. Feature and model settings reach the assets through `SettingsResource`, so
-they show in the Dagster launchpad and can be overridden per run. Deployment values (the data
-root, the config path, credentials) come from environment variables.
+never at import time. The settings assets read (silver, features, models, business impact) reach
+them through `SettingsResource`, so they show in the Dagster launchpad and can be overridden per
+run. Deployment values (the data root, the config path, credentials) come from environment
+variables.
 """
 
 from __future__ import annotations
@@ -265,12 +266,33 @@ class ServeSettings(StrictConfig):
     )
 
 
+class BusinessImpactSettings(StrictConfig):
+    """What an alert costs and a prevented breach saves: the business impact assumptions."""
+
+    intervention_effect: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="The share of alerted true breaches that the team's intervention prevents.",
+    )
+    review_minutes: float = Field(
+        15, ge=0, description="Minutes of an engineer's time to review one alert, true or false."
+    )
+    engineer_hour_cost: float = Field(60, ge=0, description="An engineer's hour, in currency.")
+    breach_cost: float = Field(500, ge=0, description="One SLA breach, in currency.")
+    currency: str = Field("EUR", min_length=1, description="The unit the costs are written in.")
+    period_days: int = Field(
+        30, gt=0, description="The report scales the test window's figures to this many days."
+    )
+
+
 class SettingsResource(dg.ConfigurableResource):
-    """Silver, feature and model settings, as assets read them; the launchpad overrides them."""
+    """The settings assets read, from the file; the launchpad overrides them per run."""
 
     silver: SilverSettings = SilverSettings()
     features: FeatureSettings = FeatureSettings()
     models: ModelSettings = ModelSettings()
+    business_impact: BusinessImpactSettings = BusinessImpactSettings()
 
 
 class ProjectSettings(Strict):
@@ -284,6 +306,7 @@ class ProjectSettings(Strict):
     features: FeatureSettings
     models: ModelSettings
     serve: ServeSettings
+    business_impact: BusinessImpactSettings
 
     @classmethod
     def load(cls, path: Path | None = None) -> ProjectSettings:
@@ -307,14 +330,19 @@ class ProjectSettings(Strict):
             raise SettingsError(f"{source} is not valid:\n{problems}") from None
 
     def resource(self) -> SettingsResource:
-        """The feature and model settings as a resource whose launchpad defaults are this file's.
+        """The assets' settings as a resource whose launchpad defaults are this file's.
 
         Dagster fills the keys a run's config leaves out from the config classes' defaults, not
         from the configured values; so a run that overrode one key would silently reset the
         others to the code's defaults. The resource's classes carry this file's values instead.
         """
         return _with_own_defaults(
-            SettingsResource(silver=self.silver, features=self.features, models=self.models)
+            SettingsResource(
+                silver=self.silver,
+                features=self.features,
+                models=self.models,
+                business_impact=self.business_impact,
+            )
         )
 
 

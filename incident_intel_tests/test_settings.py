@@ -26,6 +26,7 @@ def test_the_shipped_config_loads_whole():
     resource = settings.resource()
     assert resource.features.model_dump() == settings.features.model_dump()
     assert resource.models.model_dump() == settings.models.model_dump()
+    assert resource.business_impact.model_dump() == settings.business_impact.model_dump()
 
 
 def test_defaults_fill_the_keys_a_section_leaves_out():
@@ -34,7 +35,9 @@ def test_defaults_fill_the_keys_a_section_leaves_out():
     assert settings.models == ModelSettings()
 
 
-@pytest.mark.parametrize("section", ["source", "simulator", "silver", "features", "models"])
+@pytest.mark.parametrize(
+    "section", ["source", "simulator", "silver", "features", "models", "business_impact"]
+)
 def test_a_deleted_section_is_named_not_replaced_by_defaults(section):
     config = _config()
     del config[section]
@@ -81,6 +84,41 @@ def test_other_bad_values_name_their_key(sections, named):
     with pytest.raises(SettingsError, match="is not valid") as refused:
         ProjectSettings.from_mapping(_config() | sections)
     assert named in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "bound"),
+    [
+        ("intervention_effect", 1.5, "less than or equal to 1"),
+        ("intervention_effect", -0.1, "greater than or equal to 0"),
+        ("review_minutes", -5, "greater than or equal to 0"),
+        ("engineer_hour_cost", -60, "greater than or equal to 0"),
+        ("breach_cost", -1, "greater than or equal to 0"),
+        ("period_days", 0, "greater than 0"),
+        ("currency", "", "at least 1 character"),
+    ],
+)
+def test_a_business_impact_assumption_out_of_range_names_its_key_and_bound(key, value, bound):
+    with pytest.raises(SettingsError, match="is not valid") as refused:
+        ProjectSettings.from_mapping(_config(business_impact={key: value}))
+    message = str(refused.value)
+    assert f"business_impact.{key}: {value!r} is not allowed: " in message
+    assert bound in message
+
+
+def test_business_impact_assumptions_at_their_bounds_are_allowed():
+    settings = ProjectSettings.from_mapping(
+        _config(
+            business_impact={
+                "intervention_effect": 1,
+                "review_minutes": 0,
+                "engineer_hour_cost": 0,
+                "breach_cost": 0,
+            }
+        )
+    )
+    assert settings.business_impact.intervention_effect == 1.0
+    assert settings.business_impact.currency == "EUR"
 
 
 @pytest.mark.parametrize(

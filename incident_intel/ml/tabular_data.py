@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,16 @@ class TabularData:
     def opened_days(self, split: str) -> np.ndarray:
         """When each incident of `split` was opened, in days, for recency weights."""
         return opened_days(self.rows[split]["opened_at"].to_numpy())
+
+    def opened_window(self, split: str) -> dict[str, str | float]:
+        """When `split`'s incidents were opened: the first, the last, and the days between."""
+        opened = self.rows[split]["opened_at"]
+        first, last = opened.min(), opened.max()
+        return {
+            "first_opened": str(first),
+            "last_opened": str(last),
+            "days": (last - first) / timedelta(days=1),
+        }
 
     def past(self, columns: list[str]) -> pd.DataFrame:
         """Train and valid inputs together: everything opened before the test period."""

@@ -1,13 +1,17 @@
-"""Reports: the model evaluation, in JSON, markdown and PNG plots."""
+"""Reports: the model evaluation (JSON, markdown and PNG plots) and the business impact."""
 
 import json
 
 import dagster as dg
 
+from incident_intel.reports import business_impact_markdown
+from incident_intel.reports.business_impact import breach_model_impact, headline_figures
 from incident_intel.reports.evaluation import markdown_report
+from incident_intel.settings import SettingsResource
 from incident_intel.storage.atomic import write_bytes_atomic
 from incident_intel.storage.lake import LakeResource
 from incident_intel.storage.tables import (
+    BUSINESS_IMPACT,
     INCIDENT_CLUSTERS,
     MODEL_EVALUATION,
     RESOLUTION_TIME_MODEL,
@@ -78,5 +82,37 @@ def model_evaluation(
             "report": dg.MetadataValue.path(str(directory / "report.md")),
             "promoted": ", ".join(n for n, s in summaries.items() if s["promoted"]) or "none",
             "summary": dg.MetadataValue.md(markdown[:30000]),
+        }
+    )
+
+
+@dg.asset(
+    key=BUSINESS_IMPACT.key,
+    ins={"sla_breach_model": dg.AssetIn(SLA_BREACH_MODEL.key)},
+    group_name=BUSINESS_IMPACT.layer,
+    kinds={"markdown"},
+)
+def business_impact(
+    context: dg.AssetExecutionContext,
+    lake: LakeResource,
+    settings: SettingsResource,
+    sla_breach_model: dict,
+) -> dg.MaterializeResult:
+    """The breaches each alert threshold would let the team prevent, and what the reviews cost."""
+    report = breach_model_impact(sla_breach_model, settings.business_impact)
+    text = business_impact_markdown.markdown_report(report)
+    directory = lake.paths.table_dir(BUSINESS_IMPACT)
+    write_bytes_atomic(
+        directory / "business_impact.json",
+        json.dumps(report.as_dict(), indent=2, sort_keys=True).encode(),
+    )
+    write_bytes_atomic(directory / "business_impact.md", text.encode())
+    context.log.info(f"business impact report written to {directory / 'business_impact.md'}")
+    return dg.MaterializeResult(
+        metadata={
+            "report": dg.MetadataValue.path(str(directory / "business_impact.md")),
+            "summary": dg.MetadataValue.md(text[:30000]),
+            "period_days": report.settings.period_days,
+            **headline_figures(report),
         }
     )

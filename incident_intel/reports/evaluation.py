@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from incident_intel.reports import markdown
 from incident_intel.storage.tables import (
     INCIDENT_CLUSTERS,
     RESOLUTION_TIME_MODEL,
@@ -25,22 +26,10 @@ TRIAGE_KEYS = (
 )
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return "" if value is None else str(value)
-
-
-def _table(columns: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def _versus(model: dict, baselines: dict[str, dict], keys: tuple[str, ...]) -> str:
     rows = [["candidate", *[model.get(k) for k in keys]]]
     rows += [[name, *[b.get(k) for k in keys]] for name, b in baselines.items()]
-    return _table(["model", *keys], rows)
+    return markdown.table(["model", *keys], rows)
 
 
 def _advantage(gate: dict) -> str:
@@ -70,7 +59,7 @@ def gates_table(summary: dict) -> str:
         f"bootstrap {level:.0%} interval over the test incidents, and the win is beyond noise "
         "when the whole interval is above zero. A gate fails when the whole interval is at or "
         "below zero: the baseline is better beyond noise.\n\n"
-        + _table(
+        + markdown.table(
             [
                 "gate metric",
                 "model",
@@ -93,9 +82,9 @@ def _explanations(metrics: dict, unit: str) -> list[str]:
     ]
     return [
         f"Global importance (mean |SHAP|, {unit}):",
-        _table(["feature", "mean abs SHAP"], importance),
+        markdown.table(["feature", "mean abs SHAP"], importance),
         "Top factors of example test incidents:",
-        _table(["incident", "prediction", "top factors"], examples),
+        markdown.table(["incident", "prediction", "top factors"], examples),
     ]
 
 
@@ -124,12 +113,12 @@ def breach_section(summary: dict) -> str:
             gates_table(summary),
             _versus(metrics["model"], metrics["baselines"], BREACH_KEYS),
             "Thresholds tuned on `valid`, measured on `test` (confusion as tp/fp/fn/tn):",
-            _table(
+            markdown.table(
                 ["rule", "threshold", "precision", "recall", "f1", "alert rate", "confusion"],
                 thresholds,
             ),
             "Reliability on `test`:",
-            _table(["bin", "mean predicted", "observed", "count"], reliability),
+            markdown.table(["bin", "mean predicted", "observed", "count"], reliability),
             "![PR curve](sla_breach_pr_curve.png) ![Reliability](sla_breach_reliability.png)",
             *_explanations(metrics, "log-odds"),
         ]
@@ -151,12 +140,14 @@ def resolution_section(summary: dict) -> str:
             _versus(metrics["model"], metrics["baselines"], TTR_KEYS),
             f"Interval target coverage: {metrics['interval_target_coverage']:.0%}.",
             "Residuals by priority:",
-            _table(
+            markdown.table(
                 ["priority", "n", "MAE h", "mean residual h"],
                 residual_rows("residuals_by_priority"),
             ),
             "Residuals by assignment group (largest groups):",
-            _table(["group", "n", "MAE h", "mean residual h"], residual_rows("residuals_by_group")),
+            markdown.table(
+                ["group", "n", "MAE h", "mean residual h"], residual_rows("residuals_by_group")
+            ),
             "![Residuals](resolution_time_residuals.png)",
             *_explanations(metrics, "log1p hours"),
         ]
@@ -176,9 +167,9 @@ def triage_section(summary: dict) -> str:
             f"### {target} ({metrics['classes']} classes; folded into other: "
             f"{len(metrics['folded_into_other'])})",
             _versus(model, metrics["baselines"], TRIAGE_KEYS),
-            _table(["class", "precision", "recall", "support"], per_class),
+            markdown.table(["class", "precision", "recall", "support"], per_class),
             "Top confusions:",
-            _table(["true", "predicted", "count"], confusions),
+            markdown.table(["true", "predicted", "count"], confusions),
             f"![Routing](triage_{target}_routing.png)",
         ]
     return "\n\n".join(parts)
@@ -205,7 +196,7 @@ def clusters_section(summary: dict) -> str:
             "## Incident archetypes (`ml/incident_clusters`)",
             f"k = {metrics['k']}; silhouette {metrics['silhouette']:.3f}; "
             f"Davies-Bouldin {metrics['davies_bouldin']:.3f}.",
-            _table(
+            markdown.table(
                 [
                     "cluster",
                     "size",

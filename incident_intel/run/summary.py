@@ -11,6 +11,7 @@ from incident_intel.storage.model_store import ModelStore
 from incident_intel.storage.paths import LakePaths
 from incident_intel.storage.reader import PARTITIONED, UNPARTITIONED, lake_reader
 from incident_intel.storage.tables import (
+    BUSINESS_IMPACT,
     INCIDENT_AUDIT_PAGES,
     INCIDENT_PAGES,
     INCIDENTS,
@@ -91,9 +92,13 @@ def print_summary(root: Path) -> None:
     for name in sorted(p.name for p in store.root.glob("*") if p.is_dir()):
         latest = store.latest_version(name)
         print(f"  model {name:<28} {'promoted ' + latest if latest else 'NOT promoted'}")
-    report = paths.table_dir(MODEL_EVALUATION) / "report.md"
-    if report.exists():
-        print(f"  evaluation report: {report}")
+    reports = {
+        "evaluation report": paths.table_dir(MODEL_EVALUATION) / "report.md",
+        "business impact report": paths.table_dir(BUSINESS_IMPACT) / "business_impact.md",
+    }
+    for title, report in reports.items():
+        if report.exists():
+            print(f"  {title}: {report}")
     print(f"  data: {root}")
     print(f"  warehouse: {paths.warehouse}")
     print(f"  Dagster instance: {os.environ['DAGSTER_HOME']}\n")

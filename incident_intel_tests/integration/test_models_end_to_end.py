@@ -1,4 +1,4 @@
-"""Gold, models and the evaluation report, materialised on a small simulator history."""
+"""Gold, models and the reports, materialised on a small simulator history."""
 
 import json
 
@@ -54,6 +54,28 @@ def test_the_report_holds_every_model_beside_its_baseline(trained):
     pngs = sorted(p.name for p in directory.glob("*.png"))
     assert "sla_breach_pr_curve.png" in pngs and "resolution_time_residuals.png" in pngs
     assert all((directory / p).read_bytes()[:4] == b"\x89PNG" for p in pngs)
+
+
+def test_the_business_impact_report_scales_the_breach_models_test_window(trained):
+    root, result = trained
+    directory = root / "reports" / "business_impact"
+    report = json.loads((directory / "business_impact.json").read_text())
+    assert report["test_window"]["days"] > 0
+    strategies = [s["name"] for s in report["strategies"]]
+    assert strategies == [
+        "no_model",
+        "max_f1",
+        "recall_at_least",
+        "top_fraction",
+        "alert_on_everything",
+    ]
+    assert (
+        (directory / "business_impact.md")
+        .read_text()
+        .startswith("# Business impact of SLA-breach alerts\n\n## Assumptions")
+    )
+    metadata = _metadata(result, "reports/business_impact")
+    assert metadata["breaches_prevented_per_30_days_at_max_f1"] > 0
 
 
 def test_a_rerun_embeds_nothing_new_and_trains_the_same_model(trained):

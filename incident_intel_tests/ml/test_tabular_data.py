@@ -1,5 +1,7 @@
 """The tabular models' inputs: canonical features plus the source's extra fields."""
 
+from datetime import datetime, timedelta
+
 import numpy as np
 import polars as pl
 
@@ -60,3 +62,21 @@ def test_only_train_valid_and_test_reach_the_models():
     data = tabular_data(features, pl.col("sla_breached").is_not_null())
     assert {s: rows.height for s, rows in data.rows.items()} == {"train": 4, "valid": 2, "test": 2}
     assert sum(len(X) for X in data.X.values()) == 8
+
+
+def test_the_opened_window_spans_a_splits_first_and_last_incident():
+    features = _features().with_columns(
+        opened_at=pl.datetime_range(
+            datetime(2026, 1, 1),
+            datetime(2026, 1, 1) + timedelta(hours=6 * (N - 1)),
+            "6h",
+            eager=True,
+        )
+    )
+    window = tabular_data(features, pl.col("sla_breached").is_not_null()).opened_window("test")
+    # The last 10 of 60 incidents, 6 hours apart: from hour 300 to hour 354.
+    assert window == {
+        "first_opened": "2026-01-13 12:00:00",
+        "last_opened": "2026-01-15 18:00:00",
+        "days": 2.25,
+    }

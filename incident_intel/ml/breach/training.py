@@ -115,6 +115,7 @@ def train_breach(
         "model": binary_report(y_test, test_scores),
         "baselines": {n: binary_report(y_test, s) for n, s in baseline_scores.items()},
         "thresholds": _at_thresholds(y_test, test_scores, tuned),
+        "test_window": data.opened_window("test"),
         "reliability": reliability_table(y_test, test_scores).to_dict(orient="records"),
         "pr_curve": {
             "model": pr_curve_points(y_test, test_scores),
