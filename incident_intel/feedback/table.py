@@ -30,6 +30,13 @@ FEEDBACK_SCHEMA = pl.Schema(
         "received_at": pl.Datetime("us", "UTC"),
     }
 )
+# The column of FEEDBACK_SCHEMA that holds each field's value with the type of its label.
+TYPED_VALUE = {
+    "assignment_group": "value",
+    "category": "value",
+    "sla_breached": "value_bool",
+    "ttr_hours": "value_hours",
+}
 
 
 def value_text(value: bool | float | str) -> str:
