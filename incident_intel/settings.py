@@ -247,12 +247,25 @@ class ModelSettings(StrictConfig):
     clusters: ClusterSettings = ClusterSettings()
 
 
+class FeedbackSettings(StrictConfig):
+    """When the feedback the API received is enough to train again."""
+
+    retrain_after: int = Field(
+        50,
+        ge=1,
+        description="Feedback received since the models last trained that should trigger "
+        "their retraining.",
+    )
+
+
 class SettingsResource(dg.ConfigurableResource):
-    """Silver, feature and model settings, as assets read them; the launchpad overrides them."""
+    """Silver, feature, model and feedback settings, as assets and sensors read them; the
+    launchpad overrides them."""
 
     silver: SilverSettings = SilverSettings()
     features: FeatureSettings = FeatureSettings()
     models: ModelSettings = ModelSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
 
 
 class ProjectSettings(Strict):
@@ -265,6 +278,7 @@ class ProjectSettings(Strict):
     silver: SilverSettings
     features: FeatureSettings
     models: ModelSettings
+    feedback: FeedbackSettings
 
     @classmethod
     def load(cls, path: Path | None = None) -> ProjectSettings:
@@ -288,14 +302,19 @@ class ProjectSettings(Strict):
             raise SettingsError(f"{source} is not valid:\n{problems}") from None
 
     def resource(self) -> SettingsResource:
-        """The feature and model settings as a resource whose launchpad defaults are this file's.
+        """The settings assets read as a resource whose launchpad defaults are this file's.
 
         Dagster fills the keys a run's config leaves out from the config classes' defaults, not
         from the configured values; so a run that overrode one key would silently reset the
         others to the code's defaults. The resource's classes carry this file's values instead.
         """
         return _with_own_defaults(
-            SettingsResource(silver=self.silver, features=self.features, models=self.models)
+            SettingsResource(
+                silver=self.silver,
+                features=self.features,
+                models=self.models,
+                feedback=self.feedback,
+            )
         )
 
 
