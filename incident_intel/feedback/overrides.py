@@ -15,8 +15,6 @@ import polars as pl
 from incident_intel.feedback.request import LABEL_COLUMNS
 from incident_intel.feedback.table import TYPED_VALUE
 
-APPLIED_SCHEMA = pl.Schema({"sys_id": pl.String, "field": pl.String, "value": pl.String})
-
 
 @dataclass(frozen=True)
 class LabelOverrides:
@@ -51,7 +49,7 @@ def apply_label_overrides(
             .with_columns(pl.coalesce("_override", column).alias(column))
             .drop("_override")
         )
-    applied = matched.select(APPLIED_SCHEMA.names()).sort("sys_id", "field")
+    applied = matched.select("sys_id", "field", "value").sort("sys_id", "field")
     return features, LabelOverrides(applied)
 
 

@@ -69,10 +69,4 @@ def _fits(field: str, value: bool | float | str) -> bool:
         return isinstance(value, str) and value != ""
     if field == "sla_breached":
         return isinstance(value, bool)
-    # bool is an int: true is no count of hours.
-    return (
-        isinstance(value, float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value > 0
-    )
+    return isinstance(value, float) and math.isfinite(value) and value > 0
