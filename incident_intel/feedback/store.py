@@ -100,6 +100,7 @@ class FeedbackStore:
         return _receipt(feedback.feedback_id, received_at, created=True)
 
     def count(self) -> int:
+        """How many feedback the store holds (each id once)."""
         if not self.path.exists():
             return 0
         with self._connection() as db:
