@@ -4,6 +4,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from incident_intel.feedback import assets as feedback
+from incident_intel.feedback import checks as feedback_checks
 from incident_intel.gold import assets as gold
 from incident_intel.gold import checks as gold_checks
 from incident_intel.gold.embedding_model import EmbeddingModelResource
@@ -24,7 +26,7 @@ from incident_intel.storage.lake import LakeResource
 from incident_intel.storage.paths import LakePaths
 from incident_intel.storage.warehouse import warehouse_at
 
-LAYERS = [gold, breach, resolution_time, triage, archetypes, reports]
+LAYERS = [feedback, gold, breach, resolution_time, triage, archetypes, reports]
 
 
 def build_definitions(settings: ProjectSettings, root: Path) -> dg.Definitions:
@@ -36,7 +38,9 @@ def build_definitions(settings: ProjectSettings, root: Path) -> dg.Definitions:
             *dg.load_assets_from_modules(LAYERS),
             build_open_incident_scores(partitions),
         ],
-        asset_checks=dg.load_asset_checks_from_modules([silver_checks, gold_checks]),
+        asset_checks=dg.load_asset_checks_from_modules(
+            [silver_checks, feedback_checks, gold_checks]
+        ),
         schedules=[daily_ingest_schedule(partitions)],
         resources={
             "settings": settings.resource(),

@@ -248,6 +248,17 @@ class ModelSettings(StrictConfig):
     clusters: ClusterSettings = ClusterSettings()
 
 
+class FeedbackSettings(StrictConfig):
+    """When the feedback the API received is enough to train again."""
+
+    retrain_after: int = Field(
+        50,
+        ge=1,
+        description="Feedback received since the models last trained that should trigger "
+        "their retraining.",
+    )
+
+
 class ServeSettings(StrictConfig):
     """The scoring API: where it listens, what it accepts, and how often it looks for models."""
 
@@ -292,6 +303,7 @@ class SettingsResource(dg.ConfigurableResource):
     silver: SilverSettings = SilverSettings()
     features: FeatureSettings = FeatureSettings()
     models: ModelSettings = ModelSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
     business_impact: BusinessImpactSettings = BusinessImpactSettings()
 
 
@@ -305,6 +317,7 @@ class ProjectSettings(Strict):
     silver: SilverSettings
     features: FeatureSettings
     models: ModelSettings
+    feedback: FeedbackSettings
     serve: ServeSettings
     business_impact: BusinessImpactSettings
 
@@ -341,6 +354,7 @@ class ProjectSettings(Strict):
                 silver=self.silver,
                 features=self.features,
                 models=self.models,
+                feedback=self.feedback,
                 business_impact=self.business_impact,
             )
         )

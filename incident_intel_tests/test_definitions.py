@@ -17,8 +17,10 @@ from incident_intel.simulator.settings import FaultSettings, SimulatorSettings
 from incident_intel.simulator.synthetic import SyntheticIncidentStore
 from incident_intel.storage.paths import PARQUET_FILE, LakePaths
 from incident_intel.storage.tables import (
+    FEEDBACK,
     INCIDENT_AUDIT,
     INCIDENT_AUDIT_PAGES,
+    INCIDENT_CLUSTERS,
     INCIDENT_FEATURES,
     INCIDENT_PAGES,
     INCIDENT_REJECTS,
@@ -26,6 +28,9 @@ from incident_intel.storage.tables import (
     INCIDENT_VERSIONS,
     INCIDENTS,
     OPS_DAILY_STATS,
+    RESOLUTION_TIME_MODEL,
+    SLA_BREACH_MODEL,
+    TRIAGE_MODEL,
     Table,
 )
 from incident_intel.storage.warehouse import warehouse_at
@@ -100,6 +105,12 @@ def test_every_asset_is_selectable_alone(definitions):
         job = definitions.resolve_implicit_job_def_def_for_assets([key])
         subset = job.get_subset(asset_selection={key})
         assert subset.asset_layer.selected_asset_keys == {key}, key.to_user_string()
+
+
+def test_every_model_trains_on_the_feedback(definitions):
+    graph = definitions.resolve_asset_graph()
+    for model in (SLA_BREACH_MODEL, RESOLUTION_TIME_MODEL, TRIAGE_MODEL, INCIDENT_CLUSTERS):
+        assert FEEDBACK.key in graph.get(model.key).parent_keys, model.name
 
 
 # --- materialising one asset at a time, against a live simulator --------------------------------
@@ -213,6 +224,18 @@ def test_the_current_state_and_gold_tables_materialise_alone(tmp_path, store, si
             f"SELECT count(*) FROM {INCIDENT_FEATURES.sql_name}"
         ).fetchall()
     assert features == incidents
+
+
+def test_feedback_materialises_alone_before_any_feedback_or_pull(tmp_path, simulator):
+    result = _materialize_alone(tmp_path, simulator, FEEDBACK)
+    assert _parquet_files(tmp_path) == [
+        LakePaths(tmp_path).table_file(FEEDBACK).relative_to(tmp_path)
+    ]
+    assert _row_count(result, FEEDBACK) == 0
+    assert {e.check_name for e in result.get_asset_check_evaluations()} == {
+        "feedback_incidents_known"
+    }
+    assert not LakePaths(tmp_path).warehouse.exists()
 
 
 def test_incidents_need_only_the_versions_they_depend_on(tmp_path, simulator):

@@ -23,9 +23,11 @@ def test_the_shipped_config_loads_whole():
     assert settings.partitions_start_date == date.fromisoformat(raw["partitions_start_date"])
     assert settings.features.horizon_minutes == raw["features"]["horizon_minutes"]
     assert settings.models.triage.targets == raw["models"]["triage"]["targets"]
+    assert settings.feedback.retrain_after == raw["feedback"]["retrain_after"]
     resource = settings.resource()
     assert resource.features.model_dump() == settings.features.model_dump()
     assert resource.models.model_dump() == settings.models.model_dump()
+    assert resource.feedback.model_dump() == settings.feedback.model_dump()
     assert resource.business_impact.model_dump() == settings.business_impact.model_dump()
 
 
@@ -36,7 +38,8 @@ def test_defaults_fill_the_keys_a_section_leaves_out():
 
 
 @pytest.mark.parametrize(
-    "section", ["source", "simulator", "silver", "features", "models", "business_impact"]
+    "section",
+    ["source", "simulator", "silver", "features", "models", "feedback", "business_impact", "serve"],
 )
 def test_a_deleted_section_is_named_not_replaced_by_defaults(section):
     config = _config()
@@ -78,6 +81,7 @@ def test_a_bad_value_names_its_key_and_the_value():
         ({"features": {"split": {"test_start": "2026-13-01"}}}, "features.split.test_start"),
         ({"models": {"triage": {"targets": ["urgency"]}}}, "models.triage.targets: ['urgency']"),
         ({"source": {"page_size": 0}}, "source.page_size: 0 is not allowed"),
+        ({"feedback": {"retrain_after": 0}}, "feedback.retrain_after: 0 is not allowed"),
     ],
 )
 def test_other_bad_values_name_their_key(sections, named):

@@ -1,4 +1,5 @@
-"""What every model asset shares: its inputs from gold, and its way into the model store."""
+"""What every model asset shares: its inputs from gold, with the labels feedback corrected, and
+its way into the model store."""
 
 from __future__ import annotations
 
@@ -10,17 +11,19 @@ from typing import TYPE_CHECKING, Any
 import dagster as dg
 import polars as pl
 
+from incident_intel.feedback.overrides import LabelOverrides, apply_label_overrides
+from incident_intel.feedback.table import read_feedback
 from incident_intel.gold.embedding_cache import EMBEDDER_FILE
 from incident_intel.metadata import markdown_table
 from incident_intel.settings import ModelSettings
 from incident_intel.storage.lake import LakeResource
 from incident_intel.storage.model_store import ModelStore, frame_fingerprint, version_id
-from incident_intel.storage.tables import INCIDENT_FEATURES, INCIDENT_TEXT_EMBEDDINGS
+from incident_intel.storage.tables import FEEDBACK, INCIDENT_FEATURES, INCIDENT_TEXT_EMBEDDINGS
 
 if TYPE_CHECKING:
     from incident_intel.ml.gates import GateResult
 
-GOLD_DEPS = [INCIDENT_FEATURES.key, INCIDENT_TEXT_EMBEDDINGS.key]
+TRAINING_DEPS = [INCIDENT_FEATURES.key, INCIDENT_TEXT_EMBEDDINGS.key, FEEDBACK.key]
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class GoldInputs:
     text_embeddings: pl.DataFrame
     settings: ModelSettings
     fingerprint: str
+    overrides: LabelOverrides
 
     @property
     def embeddings(self) -> pl.DataFrame | None:
@@ -37,17 +41,24 @@ class GoldInputs:
 
 
 def gold_inputs(lake: LakeResource, settings: ModelSettings) -> GoldInputs:
-    """The features and embeddings, fingerprinted with the model and backend that embedded."""
-    features = pl.read_parquet(lake.paths.table_file(INCIDENT_FEATURES))
+    """The features, their labels overridden by feedback, and the embeddings, fingerprinted
+    with the labels feedback set and the model and backend that embedded."""
+    features, overrides = apply_label_overrides(
+        pl.read_parquet(lake.paths.table_file(INCIDENT_FEATURES)),
+        read_feedback(lake.paths.table_file(FEEDBACK)),
+    )
     embeddings = pl.read_parquet(lake.paths.table_file(INCIDENT_TEXT_EMBEDDINGS))
     embedder = json.loads(
         lake.paths.table_file(INCIDENT_TEXT_EMBEDDINGS, EMBEDDER_FILE).read_text()
     )
     digest = hashlib.sha256()
     digest.update(frame_fingerprint(features).encode())
+    # Feedback that confirms gold's label leaves the features as they were, yet the card counts
+    # it: the version covers it too, so that a card never speaks of feedback its model lacked.
+    digest.update(frame_fingerprint(overrides.applied).encode())
     digest.update(frame_fingerprint(embeddings.select("sys_id", "embedding")).encode())
     digest.update(json.dumps(embedder, sort_keys=True).encode())
-    return GoldInputs(features, embeddings, settings, digest.hexdigest())
+    return GoldInputs(features, embeddings, settings, digest.hexdigest(), overrides)
 
 
 def save_and_maybe_promote(
@@ -73,6 +84,7 @@ def save_and_maybe_promote(
             "last_opened": str(inputs.features["opened_at"].max()),
         },
         "settings": settings,
+        "feedback": inputs.overrides.card(),
         "gates": [g.as_dict() for g in gates],
         "promoted": passed,
         **card,

@@ -39,6 +39,11 @@ class LakePaths:
         return self.root / "model"
 
     @property
+    def feedback(self) -> Path:
+        """The feedback store, a SQLite file apart from the warehouse (see feedback/store.py)."""
+        return self.root / "feedback" / "feedback.sqlite3"
+
+    @property
     def warehouse(self) -> Path:
         return self.root / "warehouse.duckdb"
 

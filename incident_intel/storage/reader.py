@@ -16,6 +16,7 @@ import duckdb
 
 from incident_intel.storage.paths import LakePaths
 from incident_intel.storage.tables import (
+    FEEDBACK,
     INCIDENT_AUDIT,
     INCIDENT_FEATURES,
     INCIDENT_REJECTS,
@@ -28,7 +29,7 @@ from incident_intel.storage.tables import (
 from incident_intel.storage.warehouse import refresh_parquet_view, utc_connection
 
 PARTITIONED = (INCIDENT_VERSIONS, INCIDENT_REJECTS, INCIDENT_AUDIT)
-UNPARTITIONED = (INCIDENT_FEATURES, INCIDENT_TEXT_EMBEDDINGS, OPS_DAILY_STATS)
+UNPARTITIONED = (FEEDBACK, INCIDENT_FEATURES, INCIDENT_TEXT_EMBEDDINGS, OPS_DAILY_STATS)
 
 
 @contextmanager

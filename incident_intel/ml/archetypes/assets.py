@@ -5,7 +5,7 @@ import polars as pl
 
 from incident_intel.metadata import markdown_table
 from incident_intel.ml.promotion import (
-    GOLD_DEPS,
+    TRAINING_DEPS,
     gold_inputs,
     outcome_line,
     save_and_maybe_promote,
@@ -17,7 +17,7 @@ from incident_intel.storage.tables import INCIDENT_CLUSTERS
 
 @dg.asset(
     key=INCIDENT_CLUSTERS.key,
-    deps=GOLD_DEPS,
+    deps=TRAINING_DEPS,
     group_name=INCIDENT_CLUSTERS.layer,
     kinds={"scikitlearn"},
 )

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from incident_intel.ml.promotion import (
-    GOLD_DEPS,
+    TRAINING_DEPS,
     comparison_table,
     gate_result,
     gold_inputs,
@@ -17,7 +17,7 @@ from incident_intel.storage.tables import SLA_BREACH_MODEL
 
 @dg.asset(
     key=SLA_BREACH_MODEL.key,
-    deps=GOLD_DEPS,
+    deps=TRAINING_DEPS,
     group_name=SLA_BREACH_MODEL.layer,
     kinds={"catboost"},
     check_specs=[

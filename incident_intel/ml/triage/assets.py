@@ -3,7 +3,7 @@
 import dagster as dg
 
 from incident_intel.ml.promotion import (
-    GOLD_DEPS,
+    TRAINING_DEPS,
     comparison_table,
     gate_result,
     gold_inputs,
@@ -17,7 +17,7 @@ from incident_intel.storage.tables import TRIAGE_MODEL
 
 @dg.asset(
     key=TRIAGE_MODEL.key,
-    deps=GOLD_DEPS,
+    deps=TRAINING_DEPS,
     group_name=TRIAGE_MODEL.layer,
     kinds={"scikitlearn"},
     check_specs=[
