@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -19,6 +19,8 @@ from incident_intel.api.health import health_of
 from incident_intel.api.holder import PromotionWatcher, ServiceHolder
 from incident_intel.api.schemas import BatchIn, BatchOut, HealthOut, PredictOut, SimilarOut
 from incident_intel.api.stats import RequestStats
+from incident_intel.feedback.request import FeedbackIn
+from incident_intel.feedback.store import FeedbackConflict, FeedbackReceipt, FeedbackStore
 from incident_intel.scoring.incident_in import IncidentIn, SourceRecordError, from_source_record
 from incident_intel.scoring.service import ScoringService
 from incident_intel.settings import ServeSettings
@@ -96,6 +98,7 @@ class IncidentReader:
 def create_app(
     load_service: Callable[[], ScoringService],
     store: ModelStore,
+    feedback: FeedbackStore,
     settings: ServeSettings,
     mapping: SchemaMapping,
     token: str,
@@ -186,6 +189,23 @@ def create_app(
         service: ScoringService = request.app.state.holder.current
         found = await run_in_threadpool(service.similar, text, k)
         return {"query": text, "similar": found}
+
+    @app.post(
+        "/feedback",
+        dependencies=authorised,
+        status_code=201,
+        responses={200: {"model": FeedbackReceipt, "description": "Already received"}},
+    )
+    async def give_feedback(body: FeedbackIn, response: Response) -> FeedbackReceipt:
+        """The true group or category, or the real outcome, of an incident: a label override
+        for the next training. Sending the same feedback_id again changes nothing."""
+        try:
+            receipt = await run_in_threadpool(feedback.add, body)
+        except FeedbackConflict as conflict:
+            raise HTTPException(409, str(conflict)) from None
+        if not receipt.created:
+            response.status_code = 200
+        return receipt
 
     @app.get("/health", response_model=HealthOut)
     async def health(request: Request) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from incident_intel.api.app import create_app
 from incident_intel.api.guards import TOKEN_ENV
+from incident_intel.feedback.store import FeedbackStore
 from incident_intel.gold.embedding_model import shared_embedder
 from incident_intel.gold.embeddings import DEFAULT_MAX_SEQ_LENGTH
 from incident_intel.scoring.service import ScoringService
@@ -26,6 +27,7 @@ def project_app(token: str | None = None) -> FastAPI:
     return create_app(
         lambda: ScoringService.load_from(paths, settings, embedder),
         ModelStore(paths.models),
+        FeedbackStore(paths.feedback),
         settings.serve,
         load_schema_mapping(),
         token,

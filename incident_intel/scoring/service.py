@@ -14,6 +14,7 @@ import numpy as np
 import polars as pl
 
 from incident_intel.gold.embedding_cache import Embedder, incident_text
+from incident_intel.gold.embeddings import EMBEDDING_DIM
 from incident_intel.scoring.as_of_day import load_at, resolved_by
 from incident_intel.scoring.incident_in import IncidentIn
 from incident_intel.scoring.new_incident_features import LakeLoad, feature_rows
@@ -33,13 +34,19 @@ from incident_intel.storage.tables import (
 
 
 def embeddings_of(rows: pl.DataFrame, embedder: Embedder | None) -> pl.DataFrame | None:
-    """The (sys_id, embedding) frame of rows that have text; None without an embedder."""
+    """The (sys_id, embedding) frame of rows that have text; None without an embedder.
+
+    Rows without text have no embedding, as in gold: the models read zeros for them.
+    """
     if embedder is None:
         return None
-    texts = rows.select("sys_id", incident_text(pl.col("short_description"), pl.col("description")))
-    texts = texts.filter(pl.col("short_description") != "").unique("sys_id", maintain_order=True)
-    vectors = embedder.embed(texts["short_description"].to_list()).astype(np.float32)
-    return pl.DataFrame({"sys_id": texts["sys_id"], "embedding": vectors.reshape(len(texts), -1)})
+    text = incident_text(pl.col("short_description"), pl.col("description")).alias("text")
+    texts = rows.select("sys_id", text).filter(pl.col("text") != "").unique("sys_id", keep="first")
+    vectors = embedder.embed(texts["text"].to_list()).astype(np.float32)
+    return pl.DataFrame(
+        {"sys_id": texts["sys_id"], "embedding": vectors},
+        schema={"sys_id": pl.String, "embedding": pl.Array(pl.Float32, EMBEDDING_DIM)},
+    )
 
 
 def _data_as_of(paths: LakePaths) -> datetime | None:

@@ -2,6 +2,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from incident_intel.api.app import create_app
+from incident_intel.feedback.store import FeedbackStore
 from incident_intel.gold.embedding_model import shared_embedder
 from incident_intel.gold.embeddings import DEFAULT_MAX_SEQ_LENGTH
 from incident_intel.scoring.service import ScoringService
@@ -22,6 +23,7 @@ def lake_app(root, serve: ServeSettings | None = None):
     return create_app(
         lambda: ScoringService.load_from(paths, settings, embedder),
         ModelStore(paths.models),
+        FeedbackStore(paths.feedback),
         serve or settings.serve,
         load_schema_mapping(),
         TOKEN,
