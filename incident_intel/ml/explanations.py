@@ -86,11 +86,19 @@ def breach_factors(model: SlaBreachClassifier, X: pd.DataFrame, k: int = 3) -> l
     do not add up exactly to the risk minus the base rate, because the calibration is not
     linear.
     """
+    return explained_breach(model, X, k)[1]
+
+
+def explained_breach(
+    model: SlaBreachClassifier, X: pd.DataFrame, k: int = 3
+) -> tuple[np.ndarray, list[list[Factor]]]:
+    """The calibrated breach risk of each incident and its k factors (see `breach_factors`),
+    from one pass: the SHAP values add up to the score the risk is calibrated from."""
     names, phi, expected = _grouped_shap(model, X)
     raw = expected + phi.sum(axis=1)
+    risk = model.proba_from_raw(raw)
     without = model.proba_from_raw((raw[:, None] - phi).ravel()).reshape(phi.shape)
-    effects = model.proba_from_raw(raw)[:, None] - without
-    return _factors(X, names, effects, k, "risk")
+    return risk, _factors(X, names, risk[:, None] - without, k, "risk")
 
 
 def ttr_factors(model: ResolutionTimeRegressor, X: pd.DataFrame, k: int = 3) -> list[list[Factor]]:
@@ -99,7 +107,15 @@ def ttr_factors(model: ResolutionTimeRegressor, X: pd.DataFrame, k: int = 3) -> 
     SHAP values are additive in log1p(hours); a factor's effect is expm1(pred) -
     expm1(pred - phi), the hours it adds to (or removes from) the prediction on its own.
     """
+    return explained_ttr(model, X, k)[1]
+
+
+def explained_ttr(
+    model: ResolutionTimeRegressor, X: pd.DataFrame, k: int = 3
+) -> tuple[np.ndarray, list[list[Factor]]]:
+    """Each incident's predicted log1p(hours) and its k factors (see `ttr_factors`), from one
+    pass: the SHAP values add up to the prediction."""
     names, phi, expected = _grouped_shap(model, X)
     pred_log = expected + phi.sum(axis=1)
     effects = np.expm1(pred_log)[:, None] - np.expm1(pred_log[:, None] - phi)
-    return _factors(X, names, effects, k, "h")
+    return pred_log, _factors(X, names, effects, k, "h")

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from incident_intel.ml.explanations import breach_factors, ttr_factors
+from incident_intel.ml.explanations import explained_breach, explained_ttr
 from incident_intel.ml.triage.training import STRUCTURED_FIELDS, triage_inputs
 from incident_intel.scoring.promoted import PromotedModels
 from incident_intel.scoring.similar import SIMILAR_TYPE, SimilarIndex
@@ -84,13 +84,15 @@ class IncidentScorer:
             return out
         model = stored.estimator["estimator"]
         X = tabular_frame(stored.estimator, rows, embeddings)
-        risk = model.predict_proba(X)[:, 1]
+        if explain:
+            risk, factors = explained_breach(model, X, TOP_FACTORS)
+            texts = [[f.text for f in row] for row in factors]
+            out["breach_factors"] = pl.Series(texts, dtype=pl.List(pl.String))
+        else:
+            risk = model.predict_proba(X)[:, 1]
         out["breach_probability"] = pl.Series(risk, dtype=pl.Float64)
         for rule, choice in stored.thresholds.items():
             out[f"breach_alert_{rule}"] = pl.Series(risk >= choice["threshold"])
-        if explain:
-            factors = [[f.text for f in row] for row in breach_factors(model, X, TOP_FACTORS)]
-            out["breach_factors"] = pl.Series(factors, dtype=pl.List(pl.String))
         return out
 
     def _resolution_time(self, rows, embeddings, explain: bool) -> dict[str, pl.Series]:
@@ -102,12 +104,15 @@ class IncidentScorer:
             return out
         model = stored.estimator["estimator"]
         X = tabular_frame(stored.estimator, rows, embeddings)
-        low, high = model.predict_interval(X, self.interval_coverage)
-        for name, values in zip(names, (model.predict(X), low, high), strict=True):
-            out[name] = pl.Series(values, dtype=pl.Float64)
         if explain:
-            factors = [[f.text for f in row] for row in ttr_factors(model, X, TOP_FACTORS)]
-            out["ttr_factors"] = pl.Series(factors, dtype=pl.List(pl.String))
+            centre, factors = explained_ttr(model, X, TOP_FACTORS)
+            texts = [[f.text for f in row] for row in factors]
+            out["ttr_factors"] = pl.Series(texts, dtype=pl.List(pl.String))
+        else:
+            centre = model.predict_log(X)
+        low, high = model.interval_around(centre, self.interval_coverage)
+        for name, values in zip(names, (model.hours(centre), low, high), strict=True):
+            out[name] = pl.Series(values, dtype=pl.Float64)
         return out
 
     def _triage(self, rows, embeddings) -> dict[str, pl.Series]:

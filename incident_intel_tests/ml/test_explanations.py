@@ -7,6 +7,8 @@ from incident_intel.ml.breach.estimator import SlaBreachClassifier
 from incident_intel.ml.explanations import (
     TEXT_FACTOR,
     breach_factors,
+    explained_breach,
+    explained_ttr,
     global_importance,
     ttr_factors,
 )
@@ -74,3 +76,12 @@ def test_ttr_factors_in_hours(ttr_model, data) -> None:
     factors = ttr_factors(ttr_model, data[3].head(5), k=2)
     assert all(len(row) == 2 for row in factors)
     assert all(f.text.endswith(" h)") for row in factors for f in row)
+
+
+def test_one_pass_gives_the_models_own_predictions(breach_model, ttr_model, data) -> None:
+    X = data[3].head(20)
+    risk, factors = explained_breach(breach_model, X, k=2)
+    np.testing.assert_allclose(risk, breach_model.predict_proba(X)[:, 1], rtol=1e-6, atol=1e-9)
+    assert [len(row) for row in factors] == [2] * 20
+    centre, _ = explained_ttr(ttr_model, X)
+    np.testing.assert_allclose(centre, ttr_model.predict_log(X), rtol=1e-6, atol=1e-9)

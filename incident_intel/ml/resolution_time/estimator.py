@@ -117,12 +117,22 @@ class ResolutionTimeRegressor:
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Predicted hours to resolve."""
-        return np.clip(np.expm1(self.predict_log(X)), 0.0, None)
+        return self.hours(self.predict_log(X))
+
+    @staticmethod
+    def hours(centre_log: np.ndarray) -> np.ndarray:
+        """Hours from predictions in log1p hours."""
+        return np.clip(np.expm1(centre_log), 0.0, None)
 
     def predict_interval(
         self, X: pd.DataFrame, coverage: float = 0.8
     ) -> tuple[np.ndarray, np.ndarray]:
         """(lo, hi) hours expected to hold the true time for `coverage` of incidents."""
+        return self.interval_around(self.predict_log(X), coverage)
+
+    def interval_around(
+        self, centre_log: np.ndarray, coverage: float = 0.8
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The interval of `predict_interval` around predictions already made, in log1p hours."""
         q = conformal_quantile(self.abs_log_residuals_, coverage)
-        centre = self.predict_log(X)
-        return np.clip(np.expm1(centre - q), 0.0, None), np.expm1(centre + q)
+        return np.clip(np.expm1(centre_log - q), 0.0, None), np.expm1(centre_log + q)
