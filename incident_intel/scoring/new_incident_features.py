@@ -14,30 +14,15 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from incident_intel.gold.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES
 from incident_intel.gold.scrubbing import scrub
 from incident_intel.scoring.incident_in import IncidentIn
 from incident_intel.settings import FeatureSettings
 from incident_intel.silver.mapping import ExtraField
 
+# Gold casts these integer levels to strings, as categoricals.
 LEVELS = ("priority", "impact", "urgency")
-FIELDS = (
-    "category",
-    "subcategory",
-    "assignment_group",
-    "contact_type",
-    "location",
-    "cmdb_ci",
-    "caller",
-)
-COUNTS = (
-    "reassignment_count",
-    "reopen_count",
-    "opened_hour",
-    "opened_weekday",
-    "in_business_hours",
-    "group_backlog",
-    "arrivals_last_hour",
-)
+FIELDS = tuple(name for name in CATEGORICAL_FEATURES if name not in LEVELS)
 HOUR = timedelta(hours=1)
 
 
@@ -85,7 +70,7 @@ def _schema(extras: tuple[ExtraField, ...]) -> dict[str, pl.DataType]:
         "predict_at": pl.Datetime("us", "UTC"),
         "known_at_prediction": pl.Boolean,
         **dict.fromkeys((*LEVELS, *FIELDS), pl.String),
-        **dict.fromkeys(COUNTS, pl.Int64),
+        **dict.fromkeys(NUMERIC_FEATURES, pl.Int64),
         "short_description": pl.String,
         "description": pl.String,
         **{extra.column: extra_types[extra.kind] for extra in extras},
