@@ -34,6 +34,7 @@ DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "config.yaml"
 DEFAULT_MAPPING_PATH = PROJECT_ROOT / "config" / "schema_mapping.yaml"
 TRIAGE_TARGETS = ("category", "assignment_group", "priority")
 SIMULATOR_MODES = ("synthetic", "replay")
+DRIFT_SEVERITIES = ("WARN", "ERROR")
 SettingsT = TypeVar("SettingsT", bound=BaseModel)
 
 
@@ -247,12 +248,53 @@ class ModelSettings(StrictConfig):
     clusters: ClusterSettings = ClusterSettings()
 
 
+class DriftSettings(StrictConfig):
+    """When the open incidents have drifted from what the breach model learnt, and when that,
+    or enough feedback, launches a retraining."""
+
+    warn_above: float = Field(
+        0.1, gt=0, description="PSI above which a drift check fails with severity WARN."
+    )
+    error_above: float = Field(
+        0.25, gt=0, description="PSI above which a drift check fails with severity ERROR."
+    )
+    min_incidents: int = Field(
+        200,
+        ge=1,
+        description="A day with fewer open incidents scored is measured but not judged: "
+        "PSI over n incidents in b bins is about (b - 1) / n by chance alone.",
+    )
+    retrain_at: str = Field(
+        "ERROR", description="The drift check severity (WARN or ERROR) that launches retraining."
+    )
+    retrain_after_feedback: int = Field(
+        50,
+        ge=1,
+        description="Feedback records received since the last retraining that launch another.",
+    )
+
+    @field_validator("retrain_at")
+    @classmethod
+    def _known_severity(cls, value: str) -> str:
+        return _one_of(value, DRIFT_SEVERITIES)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DriftSettings:
+        if self.error_above <= self.warn_above:
+            raise ValueError(
+                f"error_above {self.error_above} must be above warn_above {self.warn_above}"
+            )
+        return self
+
+
 class SettingsResource(dg.ConfigurableResource):
-    """Silver, feature and model settings, as assets read them; the launchpad overrides them."""
+    """Silver, feature, model and drift settings, as assets and sensors read them; the
+    launchpad overrides them."""
 
     silver: SilverSettings = SilverSettings()
     features: FeatureSettings = FeatureSettings()
     models: ModelSettings = ModelSettings()
+    drift: DriftSettings = DriftSettings()
 
 
 class ProjectSettings(Strict):
@@ -265,6 +307,7 @@ class ProjectSettings(Strict):
     silver: SilverSettings
     features: FeatureSettings
     models: ModelSettings
+    drift: DriftSettings
 
     @classmethod
     def load(cls, path: Path | None = None) -> ProjectSettings:
@@ -288,14 +331,16 @@ class ProjectSettings(Strict):
             raise SettingsError(f"{source} is not valid:\n{problems}") from None
 
     def resource(self) -> SettingsResource:
-        """The feature and model settings as a resource whose launchpad defaults are this file's.
+        """The settings assets read, as a resource whose launchpad defaults are this file's.
 
         Dagster fills the keys a run's config leaves out from the config classes' defaults, not
         from the configured values; so a run that overrode one key would silently reset the
         others to the code's defaults. The resource's classes carry this file's values instead.
         """
         return _with_own_defaults(
-            SettingsResource(silver=self.silver, features=self.features, models=self.models)
+            SettingsResource(
+                silver=self.silver, features=self.features, models=self.models, drift=self.drift
+            )
         )
 
 

@@ -26,6 +26,7 @@ def test_the_shipped_config_loads_whole():
     resource = settings.resource()
     assert resource.features.model_dump() == settings.features.model_dump()
     assert resource.models.model_dump() == settings.models.model_dump()
+    assert resource.drift.model_dump() == settings.drift.model_dump()
 
 
 def test_defaults_fill_the_keys_a_section_leaves_out():
@@ -34,7 +35,9 @@ def test_defaults_fill_the_keys_a_section_leaves_out():
     assert settings.models == ModelSettings()
 
 
-@pytest.mark.parametrize("section", ["source", "simulator", "silver", "features", "models"])
+@pytest.mark.parametrize(
+    "section", ["source", "simulator", "silver", "features", "models", "drift"]
+)
 def test_a_deleted_section_is_named_not_replaced_by_defaults(section):
     config = _config()
     del config[section]
@@ -75,6 +78,8 @@ def test_a_bad_value_names_its_key_and_the_value():
         ({"features": {"split": {"test_start": "2026-13-01"}}}, "features.split.test_start"),
         ({"models": {"triage": {"targets": ["urgency"]}}}, "models.triage.targets: ['urgency']"),
         ({"source": {"page_size": 0}}, "source.page_size: 0 is not allowed"),
+        ({"drift": {"retrain_at": "INFO"}}, "drift.retrain_at: 'INFO'"),
+        ({"drift": {"warn_above": 0.3}}, "error_above 0.25 must be above warn_above 0.3"),
     ],
 )
 def test_other_bad_values_name_their_key(sections, named):
