@@ -39,6 +39,11 @@ class LakePaths:
         return self.root / "model"
 
     @property
+    def feedback_database(self) -> Path:
+        """The feedback store's SQLite file: what users said of the scores."""
+        return self.root / "feedback" / "feedback.sqlite3"
+
+    @property
     def warehouse(self) -> Path:
         return self.root / "warehouse.duckdb"
 
