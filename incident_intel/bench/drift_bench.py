@@ -71,13 +71,13 @@ def breach_model_figures(paths: LakePaths) -> dict[str, Any]:
     store = ModelStore(paths.models)
     if store.latest_version(SLA_BREACH_MODEL.name) is None:
         return {"promoted": False}
-    card = store.card(SLA_BREACH_MODEL.name, store.latest_version(SLA_BREACH_MODEL.name))
-    reference = store.load(SLA_BREACH_MODEL.name).drift_reference or {}
+    model = store.load(SLA_BREACH_MODEL.name)
+    reference = model.drift_reference or {}
     return {
         "promoted": True,
-        "version": card["version"],
-        "test_pr_auc": round(card["metrics"]["model"]["pr_auc"], 4),
-        "test_rows": card["metrics"]["rows"]["test"],
+        "version": model.version,
+        "test_pr_auc": round(model.card["metrics"]["model"]["pr_auc"], 4),
+        "rows": model.card["metrics"]["rows"],
         "reference_backlog_rows": reference.get("feature_rows"),
         "reference_risk_rows": reference.get("risk_rows"),
     }
