@@ -57,3 +57,6 @@ bench: install ## every benchmark, each printing one JSON line (SHARED: the real
 	$(BIN)/incident-intel bench train
 	$(BIN)/incident-intel bench servicenow-log \
 		--events $(SHARED)/servicenow_incident_event_log.csv.gz --cutoff 2016-04-01
+	$(BIN)/incident-intel bench drift \
+		--events $(SHARED)/servicenow_incident_event_log.csv.gz --train-until 2016-04-01 \
+		--test-days 10 --days 28

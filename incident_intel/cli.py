@@ -156,6 +156,27 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         help="pull the current state only, as a user who may not read sys_audit",
     )
     log.set_defaults(handler=_bench_servicenow_log)
+    drift = names.add_parser(
+        "drift",
+        help="the breach model's drift, day by day after its training, on a replayed export",
+    )
+    drift.add_argument("--events", required=True, type=Path, help="the CSV export (.csv or .gz)")
+    drift.add_argument(
+        "--train-until",
+        required=True,
+        type=_iso_day,
+        help="YYYY-MM-DD: the models learn and are tested on what opened before it",
+    )
+    drift.add_argument(
+        "--test-days",
+        type=_positive_days,
+        default=DEFAULT_TEST_DAYS,
+        help=f"the last N days before --train-until test the models (default {DEFAULT_TEST_DAYS})",
+    )
+    drift.add_argument(
+        "--days", required=True, type=_positive_days, help="score the N days from --train-until"
+    )
+    drift.set_defaults(handler=_bench_drift)
     train = names.add_parser("train", help="the whole graph on N synthetic incidents, timed")
     train.add_argument("--incidents", type=int, default=20_000)
     train.set_defaults(handler=_bench_train)
@@ -205,6 +226,12 @@ def _bench_servicenow_log(args: argparse.Namespace) -> None:
         _print_json(run_servicenow_log_backtest(args.events, args.cutoffs, test_days, audit))
     else:
         _print_json(run_servicenow_log_bench(args.events, args.cutoff, args.test_days, audit))
+
+
+def _bench_drift(args: argparse.Namespace) -> None:
+    from incident_intel.bench.drift_bench import run_drift_bench
+
+    _print_json(run_drift_bench(args.events, args.train_until, args.test_days, args.days))
 
 
 def _bench_train(args: argparse.Namespace) -> None:

@@ -1,4 +1,5 @@
-"""The Dagster code location: assembles the layers, resources and schedule from the settings."""
+"""The Dagster code location: assembles the layers, resources, schedule and sensor from the
+settings."""
 
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from incident_intel.partitions import daily_partitions
 from incident_intel.reports import assets as reports
 from incident_intel.schedules import daily_ingest_schedule
 from incident_intel.scoring.assets import build_open_incident_scores
+from incident_intel.sensors import retraining_sensor
 from incident_intel.settings import ProjectSettings, data_dir
 from incident_intel.silver import checks as silver_checks
 from incident_intel.silver.assets import build_silver_assets
@@ -42,6 +44,7 @@ def build_definitions(settings: ProjectSettings, root: Path) -> dg.Definitions:
             [silver_checks, feedback_checks, gold_checks]
         ),
         schedules=[daily_ingest_schedule(partitions)],
+        sensors=[retraining_sensor],
         resources={
             "settings": settings.resource(),
             "source": build_incident_source(settings),

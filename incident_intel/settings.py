@@ -35,6 +35,7 @@ DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "config.yaml"
 DEFAULT_MAPPING_PATH = PROJECT_ROOT / "config" / "schema_mapping.yaml"
 TRIAGE_TARGETS = ("category", "assignment_group", "priority")
 SIMULATOR_MODES = ("synthetic", "replay")
+DRIFT_SEVERITIES = ("WARN", "ERROR")
 SettingsT = TypeVar("SettingsT", bound=BaseModel)
 
 
@@ -297,6 +298,40 @@ class BusinessImpactSettings(StrictConfig):
     )
 
 
+class DriftSettings(StrictConfig):
+    """When the open incidents have drifted from what the breach model learnt, and when that,
+    or enough feedback, launches a retraining."""
+
+    warn_above: float = Field(
+        0.1, gt=0, description="PSI above which a drift check fails with severity WARN."
+    )
+    error_above: float = Field(
+        0.25, gt=0, description="PSI above which a drift check fails with severity ERROR."
+    )
+    min_incidents: int = Field(
+        200,
+        ge=1,
+        description="A day with fewer open incidents scored is measured but not judged: "
+        "PSI over n incidents in b bins is about (b - 1) / n by chance alone.",
+    )
+    retrain_at: str = Field(
+        "ERROR", description="The drift check severity (WARN or ERROR) that launches retraining."
+    )
+
+    @field_validator("retrain_at")
+    @classmethod
+    def _known_severity(cls, value: str) -> str:
+        return _one_of(value, DRIFT_SEVERITIES)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DriftSettings:
+        if self.error_above <= self.warn_above:
+            raise ValueError(
+                f"error_above {self.error_above} must be above warn_above {self.warn_above}"
+            )
+        return self
+
+
 class SettingsResource(dg.ConfigurableResource):
     """The settings assets read, from the file; the launchpad overrides them per run."""
 
@@ -305,6 +340,7 @@ class SettingsResource(dg.ConfigurableResource):
     models: ModelSettings = ModelSettings()
     feedback: FeedbackSettings = FeedbackSettings()
     business_impact: BusinessImpactSettings = BusinessImpactSettings()
+    drift: DriftSettings = DriftSettings()
 
 
 class ProjectSettings(Strict):
@@ -320,6 +356,7 @@ class ProjectSettings(Strict):
     feedback: FeedbackSettings
     serve: ServeSettings
     business_impact: BusinessImpactSettings
+    drift: DriftSettings
 
     @classmethod
     def load(cls, path: Path | None = None) -> ProjectSettings:
@@ -356,6 +393,7 @@ class ProjectSettings(Strict):
                 models=self.models,
                 feedback=self.feedback,
                 business_impact=self.business_impact,
+                drift=self.drift,
             )
         )
 

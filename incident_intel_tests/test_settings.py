@@ -29,6 +29,7 @@ def test_the_shipped_config_loads_whole():
     assert resource.models.model_dump() == settings.models.model_dump()
     assert resource.feedback.model_dump() == settings.feedback.model_dump()
     assert resource.business_impact.model_dump() == settings.business_impact.model_dump()
+    assert resource.drift.model_dump() == settings.drift.model_dump()
 
 
 def test_defaults_fill_the_keys_a_section_leaves_out():
@@ -39,7 +40,17 @@ def test_defaults_fill_the_keys_a_section_leaves_out():
 
 @pytest.mark.parametrize(
     "section",
-    ["source", "simulator", "silver", "features", "models", "feedback", "business_impact", "serve"],
+    [
+        "source",
+        "simulator",
+        "silver",
+        "features",
+        "models",
+        "feedback",
+        "business_impact",
+        "serve",
+        "drift",
+    ],
 )
 def test_a_deleted_section_is_named_not_replaced_by_defaults(section):
     config = _config()
@@ -82,6 +93,8 @@ def test_a_bad_value_names_its_key_and_the_value():
         ({"models": {"triage": {"targets": ["urgency"]}}}, "models.triage.targets: ['urgency']"),
         ({"source": {"page_size": 0}}, "source.page_size: 0 is not allowed"),
         ({"feedback": {"retrain_after": 0}}, "feedback.retrain_after: 0 is not allowed"),
+        ({"drift": {"retrain_at": "INFO"}}, "drift.retrain_at: 'INFO'"),
+        ({"drift": {"warn_above": 0.3}}, "error_above 0.25 must be above warn_above 0.3"),
     ],
 )
 def test_other_bad_values_name_their_key(sections, named):

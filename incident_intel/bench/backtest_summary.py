@@ -150,6 +150,11 @@ def headline_table(backtest: dict[str, Any]) -> str:
                 None,
             ]
         )
+    return text_table(header, rows)
+
+
+def text_table(header: list[str], rows: list[list[Any]]) -> str:
+    """Rows under a header as right-aligned text columns; floats to three places, or one."""
     cells = [header, *([_cell(v) for v in row] for row in rows)]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     return "\n".join(

@@ -69,6 +69,7 @@ def save_and_maybe_promote(
     card: dict[str, Any],
     gates: list[GateResult],
     thresholds: dict[str, Any] | None = None,
+    drift_reference: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Save a version; promote it to `latest` only if every gate passed. Returns the summary."""
     store = ModelStore(lake.paths.models)
@@ -89,7 +90,7 @@ def save_and_maybe_promote(
         "promoted": passed,
         **card,
     }
-    path = store.save(name, version, estimator, full_card, thresholds)
+    path = store.save(name, version, estimator, full_card, thresholds, drift_reference)
     if passed:
         store.promote(name, version)
     return {"version": version, "path": str(path), "promoted": passed, **full_card}

@@ -123,10 +123,12 @@ def materialize_unpartitioned(selection: str) -> tuple[float, bool]:
     return time.perf_counter() - started, succeeded
 
 
-def materialize_scoring(selection: str, day: str) -> tuple[float, bool]:
-    """Today's open incidents scored with the models just trained: the seconds, and success."""
+def materialize_scoring(selection: str, day: str, last: str | None = None) -> tuple[float, bool]:
+    """The open incidents of `day` (or of every day from it to `last`, in one run) scored with
+    the models just trained: the seconds, and success."""
     started = time.perf_counter()
-    succeeded = _materialize(run_log(), selection, "--partition", day)
+    window = ["--partition-range", f"{day}...{last}"] if last else ["--partition", day]
+    succeeded = _materialize(run_log(), selection, *window)
     return time.perf_counter() - started, succeeded
 
 

@@ -1,10 +1,16 @@
-"""The scoring view: each day's open incidents with every model's output."""
+"""The scoring view: each day's open incidents with every model's output, and its drift from
+what the breach model learnt."""
 
 import dagster as dg
 import polars as pl
 
 from incident_intel.metadata import column_schema, markdown_table
 from incident_intel.partitions import partition_days
+from incident_intel.scoring.drift_checks import (
+    CHECK_SPECS,
+    feature_drift_result,
+    risk_drift_result,
+)
 from incident_intel.settings import SettingsResource
 from incident_intel.storage.atomic import write_parquet_atomic
 from incident_intel.storage.lake import LakeResource
@@ -12,6 +18,7 @@ from incident_intel.storage.tables import (
     INCIDENT_FEATURES,
     INCIDENT_TEXT_EMBEDDINGS,
     INCIDENT_VERSIONS,
+    OPEN_INCIDENT_DRIFT,
     OPEN_INCIDENT_SCORES,
     RESOLUTION_TIME_MODEL,
     SLA_BREACH_MODEL,
@@ -36,6 +43,7 @@ def build_open_incident_scores(partitions: dg.PartitionsDefinition) -> dg.Assets
         ],
         group_name=OPEN_INCIDENT_SCORES.layer,
         kinds={"catboost", "parquet"},
+        check_specs=CHECK_SPECS,
     )
     def open_incident_scores(
         context: dg.AssetExecutionContext, lake: LakeResource, settings: SettingsResource
@@ -43,16 +51,25 @@ def build_open_incident_scores(partitions: dg.PartitionsDefinition) -> dg.Assets
         """Every incident open at the day's end: its risk, resolution time, suggested routing,
         top factors and similar past incidents."""
         # Imported here: ML libraries load when a model scores, not when the code location loads.
+        from incident_intel.scoring.drift import measure_day
         from incident_intel.scoring.open_scores import score_day
 
         coverage = settings.models.resolution_time.interval_coverage
+        drifts = []
         for day in partition_days(context):
             scored = score_day(lake.paths, day, coverage)
-            path = lake.paths.partition_file(OPEN_INCIDENT_SCORES, day)
-            write_parquet_atomic(scored.scores, path)
+            write_parquet_atomic(
+                scored.scores, lake.paths.partition_file(OPEN_INCIDENT_SCORES, day)
+            )
+            drift = measure_day(scored)
+            write_parquet_atomic(
+                drift.figures(), lake.paths.partition_file(OPEN_INCIDENT_DRIFT, day)
+            )
+            drifts.append(drift)
             context.log.info(
                 f"{day}: {scored.scores.height:,} of {scored.open_incidents:,} open incidents "
-                f"scored; similar incidents from {scored.similar_pool:,} resolved"
+                f"scored; similar incidents from {scored.similar_pool:,} resolved; "
+                + drift.summary()
             )
         scores = scored.scores
         versions = scores["model_versions"][0] if scores.height else {}
@@ -73,7 +90,11 @@ def build_open_incident_scores(partitions: dg.PartitionsDefinition) -> dg.Assets
                     .select(PREVIEW)
                     .with_columns(pl.col("short_description").str.slice(0, 60))
                 ),
-            }
+            },
+            check_results=[
+                feature_drift_result(drifts, settings.drift),
+                risk_drift_result(drifts, settings.drift),
+            ],
         )
 
     return open_incident_scores

@@ -17,7 +17,7 @@ from incident_intel.scoring.as_of_day import open_at, resolved_by
 from incident_intel.scoring.promoted import PromotedModels
 from incident_intel.scoring.scorer import IncidentScorer
 from incident_intel.scoring.similar import MATCH_FIELDS, SimilarIndex
-from incident_intel.storage.model_store import ModelStore
+from incident_intel.storage.model_store import ModelStore, StoredModel
 from incident_intel.storage.paths import LakePaths
 from incident_intel.storage.reader import lake_reader
 from incident_intel.storage.tables import INCIDENT_FEATURES, INCIDENT_TEXT_EMBEDDINGS
@@ -36,6 +36,8 @@ class ScoredDay:
     not_scored: int
     similar_pool: int
     trained_through: dict[str, str | None]  # per model, the last incident it learnt from
+    inputs: pl.DataFrame  # the scored incidents' gold features, as the models read them
+    breach_model: StoredModel | None  # the promoted breach model that scored the risk
 
 
 def _trained_through(models: PromotedModels) -> dict[str, str | None]:
@@ -73,4 +75,6 @@ def score_day(paths: LakePaths, day: date, interval_coverage: float, k: int = 5)
         not_scored=open_now.height - rows.height,
         similar_pool=pool.height,
         trained_through=_trained_through(models),
+        inputs=rows,
+        breach_model=models.breach,
     )

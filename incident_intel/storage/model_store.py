@@ -3,6 +3,11 @@
 A version's id derives from its training data and configuration, so the same data and config
 give the same version, and re-running a training overwrites that version rather than adding one.
 Only a model that passed its gates is promoted to `latest`.
+
+A model whose use is watched for drift keeps its reference (`monitoring.reference`) in its own
+JSON file beside the card, rather than in it: the card is copied whole into the evaluation
+report, and the reference lists each field's most frequent values (callers among them), which
+a report has no need to show.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from incident_intel.storage.atomic import staged_directory, write_bytes_atomic
 ARTEFACT = "model.pkl"
 CARD = "model_card.json"
 THRESHOLDS = "thresholds.json"
+DRIFT_REFERENCE = "drift_reference.json"
 LATEST = "latest"
 
 
@@ -46,6 +52,7 @@ class StoredModel:
     estimator: Any
     card: dict[str, Any]
     thresholds: dict[str, Any]
+    drift_reference: dict[str, Any] | None  # None for a model saved without one
 
 
 class ModelStore:
@@ -62,6 +69,7 @@ class ModelStore:
         estimator: Any,
         card: dict[str, Any],
         thresholds: dict[str, Any] | None = None,
+        drift_reference: dict[str, Any] | None = None,
     ) -> Path:
         final = self._model_dir(name) / version
         with staged_directory(final) as staging:
@@ -70,6 +78,8 @@ class ModelStore:
             (staging / THRESHOLDS).write_text(
                 json.dumps(thresholds or {}, indent=2, sort_keys=True, default=str)
             )
+            if drift_reference is not None:
+                (staging / DRIFT_REFERENCE).write_text(json.dumps(drift_reference))
         return final
 
     def promote(self, name: str, version: str) -> None:
@@ -104,6 +114,7 @@ class ModelStore:
                 "materialise its model asset first"
             )
         path = self._model_dir(name) / version
+        reference = path / DRIFT_REFERENCE
         return StoredModel(
             name=name,
             version=version,
@@ -111,4 +122,5 @@ class ModelStore:
             estimator=pickle.loads((path / ARTEFACT).read_bytes()),
             card=json.loads((path / CARD).read_text()),
             thresholds=json.loads((path / THRESHOLDS).read_text()),
+            drift_reference=json.loads(reference.read_text()) if reference.exists() else None,
         )

@@ -41,3 +41,7 @@ INCIDENT_CLUSTERS = Table("ml", "incident_clusters")
 MODEL_EVALUATION = Table("reports", "model_evaluation")
 OPEN_INCIDENT_SCORES = Table("gold", "open_incident_scores")
 BUSINESS_IMPACT = Table("reports", "business_impact")
+# Each day's drift of the open incidents from the breach model's reference (PSI per input column
+# and of the risk): written by gold/open_incident_scores beside its scores, from the figures its
+# drift checks judge, so that they can be plotted over time. Not an asset of its own.
+OPEN_INCIDENT_DRIFT = Table("gold", "open_incident_drift")

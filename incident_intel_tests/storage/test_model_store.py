@@ -27,6 +27,16 @@ def test_saved_versions_load_only_once_promoted(tmp_path):
     assert loaded.card["metrics"]["auc"] == 0.8 and loaded.thresholds == {"max_f1": 0.4}
 
 
+def test_a_drift_reference_is_kept_beside_the_model_and_old_models_have_none(tmp_path):
+    store = ModelStore(tmp_path)
+    reference = {"format": 1, "features": {}}
+    store.save("breach", "v1", {"weights": [1]}, {"metrics": {}}, drift_reference=reference)
+    store.save("breach", "v0", {"weights": [0]}, {"metrics": {}})
+    assert store.load("breach", "v1").drift_reference == reference
+    assert "format" not in store.card("breach", "v1")
+    assert store.load("breach", "v0").drift_reference is None
+
+
 def test_promoting_an_unsaved_version_fails(tmp_path):
     with pytest.raises(FileNotFoundError):
         ModelStore(tmp_path).promote("breach", "nope")

@@ -54,6 +54,7 @@ def sla_breach_model(
         {"metrics": trained.metrics, "features": list(trained.data.X["train"].columns)},
         [trained.gate],
         trained.thresholds,
+        trained.drift_reference.as_dict(),
     )
     model = trained.metrics["model"]
     context.log.info(

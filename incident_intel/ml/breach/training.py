@@ -14,12 +14,14 @@ from incident_intel.ml.breach.baselines import (
     LogisticBaseline,
     PriorityRateBaseline,
 )
+from incident_intel.ml.breach.drift_reference import breach_drift_reference
 from incident_intel.ml.breach.estimator import SlaBreachClassifier
 from incident_intel.ml.breach.metrics import binary_report, confusion, reliability_table
 from incident_intel.ml.breach.thresholds import evaluate_threshold, tune_thresholds
 from incident_intel.ml.explanations import breach_factors, global_importance
 from incident_intel.ml.gates import GateResult, breach_gate
 from incident_intel.ml.tabular_data import TabularData, catboost_params, tabular_data
+from incident_intel.monitoring.reference import DriftReference
 from incident_intel.settings import ModelSettings
 
 LABEL = "sla_breached"
@@ -32,6 +34,7 @@ class BreachTraining:
     thresholds: dict[str, dict[str, Any]]
     metrics: dict[str, Any]
     gate: GateResult
+    drift_reference: DriftReference
 
 
 def _labels(data: TabularData, split: str) -> np.ndarray:
@@ -138,4 +141,5 @@ def train_breach(
         thresholds={rule: choice.as_dict() for rule, choice in tuned.items()},
         metrics=metrics,
         gate=gate,
+        drift_reference=breach_drift_reference(model, data),
     )

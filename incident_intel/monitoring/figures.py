@@ -1,0 +1,56 @@
+"""A day's drift as a small table, one row per distribution measured: stored, and plotted over
+time."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from incident_intel.monitoring.drift import Drift
+
+FEATURE = "feature"
+RISK = "risk"
+# The risk row is named after the scores' column, so that a reader finds it by that name.
+RISK_NAME = "breach_probability"
+SCHEMA = pl.Schema(
+    {
+        "partition_date": pl.Date,
+        "model_version": pl.String,
+        "measure": pl.String,  # FEATURE or RISK
+        "name": pl.String,
+        "psi": pl.Float64,
+        "incidents": pl.Int64,
+    }
+)
+
+
+def figures_frame(day: date, model_version: str | None, drift: Drift | None) -> pl.DataFrame:
+    """The day's figures; no rows when drift was not measured (no model, or no reference)."""
+    if drift is None:
+        return pl.DataFrame(schema=SCHEMA)
+    measured = [(FEATURE, name, value) for name, value in drift.features.items()]
+    measured.append((RISK, RISK_NAME, drift.risk))
+    return pl.DataFrame(
+        {
+            "partition_date": [day] * len(measured),
+            "model_version": [model_version] * len(measured),
+            "measure": [m for m, _, _ in measured],
+            "name": [n for _, n, _ in measured],
+            "psi": [v for _, _, v in measured],
+            "incidents": [drift.incidents] * len(measured),
+        },
+        schema=SCHEMA,
+    )
+
+
+def drift_from_figures(figures: pl.DataFrame) -> Drift | None:
+    """One day's stored figures back as a `Drift`; None for a day that was not measured."""
+    if figures.is_empty():
+        return None
+    features = figures.filter(pl.col("measure") == FEATURE)
+    return Drift(
+        features=dict(zip(features["name"], features["psi"], strict=True)),
+        risk=figures.filter(pl.col("measure") == RISK)["psi"].item(),
+        incidents=figures["incidents"][0],
+    )
