@@ -3,6 +3,9 @@
 A version's id derives from its training data and configuration, so the same data and config
 give the same version, and re-running a training overwrites that version rather than adding one.
 Only a model that passed its gates is promoted to `latest`.
+
+Each version also records when it was saved, beside its card rather than in it: the card
+describes the model, which the same data and config reproduce, and the save time does not.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import json
 import pickle
 import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,7 @@ from incident_intel.storage.atomic import staged_directory, write_bytes_atomic
 ARTEFACT = "model.pkl"
 CARD = "model_card.json"
 THRESHOLDS = "thresholds.json"
+SAVED_AT = "saved_at"
 LATEST = "latest"
 
 
@@ -70,6 +75,7 @@ class ModelStore:
             (staging / THRESHOLDS).write_text(
                 json.dumps(thresholds or {}, indent=2, sort_keys=True, default=str)
             )
+            (staging / SAVED_AT).write_text(datetime.now(UTC).isoformat())
         return final
 
     def promote(self, name: str, version: str) -> None:
@@ -88,6 +94,21 @@ class ModelStore:
         if not directory.exists():
             return []
         return sorted(p.name for p in directory.iterdir() if (p / CARD).exists())
+
+    def saved_at(self, name: str, version: str) -> datetime | None:
+        """When a version was last saved; None for one saved before the store recorded it."""
+        path = self._model_dir(name) / version / SAVED_AT
+        return datetime.fromisoformat(path.read_text()) if path.exists() else None
+
+    def newest_version(self, name: str) -> str | None:
+        """The version saved most recently, by its recorded save time, not by file times, which
+        copies and restores change. Versions with no recorded time are never the newest."""
+        saved = {v: self.saved_at(name, v) for v in self.candidates(name)}
+        timed = [(at, version) for version, at in saved.items() if at is not None]
+        return max(timed)[1] if timed else None
+
+    def thresholds(self, name: str, version: str) -> dict[str, Any]:
+        return json.loads((self._model_dir(name) / version / THRESHOLDS).read_text())
 
     def card(self, name: str, version: str) -> dict[str, Any]:
         return json.loads((self._model_dir(name) / version / CARD).read_text())
