@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 
 class ShadowScorer:
+    """The candidate models of the moment, and the log their answers go to."""
+
     def __init__(self, store: ModelStore, shadow_log: ShadowLog) -> None:
         self._store = store
         self._log = shadow_log

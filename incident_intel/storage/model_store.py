@@ -93,7 +93,12 @@ class ModelStore:
         directory = self._model_dir(name)
         if not directory.exists():
             return []
-        return sorted(p.name for p in directory.iterdir() if (p / CARD).exists())
+        # A save in progress, or the version it replaces, lies beside as a hidden directory.
+        return sorted(
+            p.name
+            for p in directory.iterdir()
+            if not p.name.startswith(".") and (p / CARD).exists()
+        )
 
     def saved_at(self, name: str, version: str) -> datetime | None:
         """When a version was last saved; None for one saved before the store recorded it."""

@@ -86,3 +86,11 @@ def test_a_version_saved_before_save_times_were_recorded_is_never_the_newest(tmp
     assert store.newest_version("breach") is None
     store.save("breach", "new", {}, {})
     assert store.newest_version("breach") == "new"
+
+
+def test_a_save_in_progress_is_no_version(tmp_path):
+    store = ModelStore(tmp_path)
+    store.save("breach", "v1", {}, {})
+    shutil.copytree(tmp_path / "breach" / "v1", tmp_path / "breach" / ".v2.staging-live")
+    shutil.copytree(tmp_path / "breach" / "v1", tmp_path / "breach" / ".v1.previous")
+    assert store.candidates("breach") == ["v1"]
