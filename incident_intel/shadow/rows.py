@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from incident_intel.shadow.log import ShadowRow
-from incident_intel.storage.tables import RESOLUTION_TIME_MODEL, SLA_BREACH_MODEL
+from incident_intel.storage.tables import RESOLUTION_TIME_MODEL, SLA_BREACH_MODEL, TRIAGE_MODEL
 
 SUGGESTIONS = "_suggestions"
 
@@ -48,6 +48,8 @@ def _model_rows(pair: ShadowRow, promoted: dict, candidate: dict) -> list[Shadow
                 candidate_ttr_hours=candidate["ttr_hours"],
             )
         ]
+    if pair.model != TRIAGE_MODEL.name:
+        raise ValueError(f"{pair.model!r} is not a scoring model the shadow log knows")
     targets = [key.removesuffix(SUGGESTIONS) for key in candidate if key.endswith(SUGGESTIONS)]
     return [
         replace(
