@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi import BackgroundTasks, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -18,12 +18,14 @@ from incident_intel.api.guards import BearerToken, BodySizeLimit
 from incident_intel.api.health import health_of
 from incident_intel.api.holder import PromotionWatcher, ServiceHolder
 from incident_intel.api.schemas import BatchIn, BatchOut, HealthOut, PredictOut, SimilarOut
+from incident_intel.api.shadow import ShadowScorer
 from incident_intel.api.stats import RequestStats
 from incident_intel.feedback.request import FeedbackIn
 from incident_intel.feedback.store import FeedbackConflict, FeedbackReceipt, FeedbackStore
 from incident_intel.scoring.incident_in import IncidentIn, SourceRecordError, from_source_record
 from incident_intel.scoring.service import ScoringService
 from incident_intel.settings import ServeSettings
+from incident_intel.shadow.log import ShadowLog
 from incident_intel.silver.mapping import SchemaMapping
 from incident_intel.storage.model_store import ModelStore
 
@@ -102,8 +104,10 @@ def create_app(
     settings: ServeSettings,
     mapping: SchemaMapping,
     token: str,
+    shadow_log: ShadowLog,
 ) -> FastAPI:
-    """The app; `load_service` loads the promoted models, at start and after each promotion."""
+    """The app; `load_service` loads the promoted models, at start and after each promotion.
+    With `settings.shadow`, candidate models score each request too, into `shadow_log`."""
     authorised = [Depends(BearerToken(token))]
     stats = RequestStats()
     reader = IncidentReader(mapping)
@@ -111,7 +115,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.holder = await run_in_threadpool(ServiceHolder, load_service, store)
-        watcher = PromotionWatcher(app.state.holder, settings.reload_seconds)
+        refreshes = [app.state.holder.refresh]
+        app.state.shadow = None
+        if settings.shadow:
+            app.state.shadow = await run_in_threadpool(ShadowScorer, store, shadow_log)
+            refreshes.append(app.state.shadow.refresh)
+        watcher = PromotionWatcher(refreshes, settings.reload_seconds)
         watcher.start()
         yield
         watcher.stop()
@@ -133,13 +142,20 @@ def create_app(
         stats.record_request(path, response.status_code, (time.perf_counter() - started) * 1000)
         return response
 
-    async def score(request: Request, incidents: list[IncidentIn]) -> tuple[list[dict], dict]:
-        """Score with the service current when the request arrived, whatever swaps meanwhile."""
+    async def score(
+        request: Request, incidents: list[IncidentIn], background: BackgroundTasks
+    ) -> tuple[list[dict], dict]:
+        """Score with the service current when the request arrived, whatever swaps meanwhile;
+        the shadow candidates score the same inputs once the response is sent."""
         service: ScoringService = request.app.state.holder.current
         received = datetime.now(UTC)
         ready = [incident.with_defaults(received) for incident in incidents]
-        scored = await run_in_threadpool(service.score, ready)
+        inputs = await run_in_threadpool(service.inputs, ready)
+        scored = await run_in_threadpool(service.score_inputs, inputs)
         stats.record_scores(scored)
+        shadow: ShadowScorer | None = request.app.state.shadow
+        if shadow is not None:
+            background.add_task(shadow.score_and_log, inputs, scored, received)
         return scored, service.versions
 
     @app.post(
@@ -150,12 +166,14 @@ def create_app(
         openapi_extra=_body_schema(IncidentIn),
     )
     async def predict(
-        request: Request, source: str | None = Query(None, description=SOURCE_HELP)
+        request: Request,
+        background: BackgroundTasks,
+        source: str | None = Query(None, description=SOURCE_HELP),
     ) -> dict[str, Any]:
         """Score one incident: risk and alerts, resolution time, triage, factors, similar."""
         started = time.perf_counter()
         incident = reader.incident(await _json_body(request), reader.source(source), ("body",))
-        [scored], _ = await score(request, [incident])
+        [scored], _ = await score(request, [incident], background)
         return {**scored, "processing_time_ms": _since(started)}
 
     @app.post(
@@ -166,13 +184,15 @@ def create_app(
         openapi_extra=_body_schema(BatchIn),
     )
     async def predict_batch(
-        request: Request, source: str | None = Query(None, description=SOURCE_HELP)
+        request: Request,
+        background: BackgroundTasks,
+        source: str | None = Query(None, description=SOURCE_HELP),
     ) -> dict[str, Any]:
         """Score up to `serve.max_batch` incidents (1,000 by default) in one request."""
         started = time.perf_counter()
         body = await _json_body(request)
         incidents = reader.batch(body, reader.source(source), settings.max_batch)
-        scored, versions = await score(request, incidents)
+        scored, versions = await score(request, incidents, background)
         return {
             "predictions": scored,
             "model_versions": versions,

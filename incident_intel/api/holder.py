@@ -51,10 +51,10 @@ class ServiceHolder:
 
 
 class PromotionWatcher:
-    """A daemon thread that refreshes the holder every `interval` seconds until stopped."""
+    """A daemon thread that calls each refresh every `interval` seconds until stopped."""
 
-    def __init__(self, holder: ServiceHolder, interval: float) -> None:
-        self._holder = holder
+    def __init__(self, refreshes: list[Callable[[], bool]], interval: float) -> None:
+        self._refreshes = refreshes
         self._interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="promotion-watcher", daemon=True)
@@ -68,4 +68,5 @@ class PromotionWatcher:
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
-            self._holder.refresh()
+            for refresh in self._refreshes:
+                refresh()

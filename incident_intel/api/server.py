@@ -13,6 +13,7 @@ from incident_intel.gold.embedding_model import shared_embedder
 from incident_intel.gold.embeddings import DEFAULT_MAX_SEQ_LENGTH
 from incident_intel.scoring.service import ScoringService
 from incident_intel.settings import ProjectSettings, data_dir
+from incident_intel.shadow.log import ShadowLog
 from incident_intel.silver.mapping import load_schema_mapping
 from incident_intel.storage.model_store import ModelStore
 from incident_intel.storage.paths import LakePaths
@@ -31,6 +32,7 @@ def project_app(token: str | None = None) -> FastAPI:
         settings.serve,
         load_schema_mapping(),
         token,
+        ShadowLog(paths.shadow_log),
     )
 
 

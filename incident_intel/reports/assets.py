@@ -1,20 +1,26 @@
-"""Reports: the model evaluation (JSON, markdown and PNG plots) and the business impact."""
+"""Reports: the model evaluation (JSON, markdown and PNG plots), the business impact, and the
+shadow comparison of candidate models with the promoted ones."""
 
 import json
 
 import dagster as dg
+import polars as pl
 
-from incident_intel.reports import business_impact_markdown
+from incident_intel.reports import business_impact_markdown, shadow_comparison_markdown
 from incident_intel.reports.business_impact import breach_model_impact, headline_figures
 from incident_intel.reports.evaluation import markdown_report
+from incident_intel.reports.shadow_comparison import compare_versions, comparison_headlines
 from incident_intel.settings import SettingsResource
+from incident_intel.shadow.log import ShadowLog
 from incident_intel.storage.atomic import write_bytes_atomic
 from incident_intel.storage.lake import LakeResource
+from incident_intel.storage.model_store import ModelStore
 from incident_intel.storage.tables import (
     BUSINESS_IMPACT,
     INCIDENT_CLUSTERS,
     MODEL_EVALUATION,
     RESOLUTION_TIME_MODEL,
+    SHADOW_COMPARISON,
     SLA_BREACH_MODEL,
     TRIAGE_MODEL,
 )
@@ -114,5 +120,45 @@ def business_impact(
             "summary": dg.MetadataValue.md(text[:30000]),
             "period_days": report.settings.period_days,
             **headline_figures(report),
+        }
+    )
+
+
+def _breach_thresholds(store: ModelStore, log: pl.DataFrame) -> dict[str, dict[str, float]]:
+    """The alert thresholds of each promoted breach version the log names and the store holds."""
+    name = SLA_BREACH_MODEL.name
+    logged = log.filter(pl.col("model") == name)["promoted_version"].drop_nulls().unique()
+    stored = set(store.candidates(name))
+    return {
+        version: {rule: t["threshold"] for rule, t in store.thresholds(name, version).items()}
+        for version in logged
+        if version in stored
+    }
+
+
+@dg.asset(
+    key=SHADOW_COMPARISON.key, group_name=SHADOW_COMPARISON.layer, kinds={"sqlite", "markdown"}
+)
+def shadow_comparison(
+    context: dg.AssetExecutionContext, lake: LakeResource
+) -> dg.MaterializeResult:
+    """How each candidate model scored live requests beside the promoted one, before promotion."""
+    log = ShadowLog(lake.paths.shadow_log).frame()
+    report = compare_versions(log, _breach_thresholds(ModelStore(lake.paths.models), log))
+    text = shadow_comparison_markdown.markdown_report(report)
+    directory = lake.paths.table_dir(SHADOW_COMPARISON)
+    write_bytes_atomic(
+        directory / "shadow_comparison.json",
+        json.dumps(report.as_dict(), indent=2, sort_keys=True, default=str).encode(),
+    )
+    write_bytes_atomic(directory / "shadow_comparison.md", text.encode())
+    context.log.info(f"shadow comparison written to {directory / 'shadow_comparison.md'}")
+    return dg.MaterializeResult(
+        metadata={
+            "report": dg.MetadataValue.path(str(directory / "shadow_comparison.md")),
+            "summary": dg.MetadataValue.md(text[:30000]),
+            "rows_logged": report.rows_logged,
+            "version_pairs": len(report.pairs),
+            **comparison_headlines(report),
         }
     )

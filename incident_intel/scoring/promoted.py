@@ -21,11 +21,15 @@ class PromotedModels:
     @classmethod
     def load(cls, store: ModelStore, versions: dict[str, str] | None = None) -> PromotedModels:
         """The `latest` of each model, or the given versions (a model name to a version id)."""
-        versions = versions or {}
-        loaded = {}
-        for name in SCORING_MODELS:
-            version = versions.get(name) or store.latest_version(name)
-            loaded[name] = None if version is None else store.load(name, version)
+        return cls.exactly(store, latest_versions(store) | (versions or {}))
+
+    @classmethod
+    def exactly(cls, store: ModelStore, versions: dict[str, str | None]) -> PromotedModels:
+        """The given versions only: a model with no version given is left out."""
+        loaded = {
+            name: None if versions.get(name) is None else store.load(name, versions[name])
+            for name in SCORING_MODELS
+        }
         return cls(
             breach=loaded[SLA_BREACH_MODEL.name],
             resolution_time=loaded[RESOLUTION_TIME_MODEL.name],

@@ -60,6 +60,12 @@ def _data_as_of(paths: LakePaths) -> datetime | None:
 
 
 @dataclass(frozen=True)
+class ScoringInputs:
+    rows: pl.DataFrame  # shaped like gold/incident_features
+    embeddings: pl.DataFrame | None  # (sys_id, embedding) of the rows with text
+
+
+@dataclass(frozen=True)
 class ScoringService:
     scorer: IncidentScorer
     load: LakeLoad
@@ -97,11 +103,19 @@ class ScoringService:
     def versions(self) -> dict[str, str | None]:
         return self.scorer.versions
 
+    def inputs(self, incidents: list[IncidentIn]) -> ScoringInputs:
+        """The feature rows and text embeddings of incidents that each have an id and an
+        opening time: what any scorer reads, so a second one need not rebuild them."""
+        rows = feature_rows(incidents, self.settings.features, self.load, self.extras)
+        return ScoringInputs(rows, embeddings_of(rows, self.embedder))
+
+    def score_inputs(self, inputs: ScoringInputs, similar_k: int = 5) -> list[dict[str, Any]]:
+        """Every output for each incident, in order."""
+        return as_records(self.scorer.score(inputs.rows, inputs.embeddings, similar_k=similar_k))
+
     def score(self, incidents: list[IncidentIn], similar_k: int = 5) -> list[dict[str, Any]]:
         """Every output for each incident, in order; each has an id and an opening time."""
-        rows = feature_rows(incidents, self.settings.features, self.load, self.extras)
-        embeddings = embeddings_of(rows, self.embedder)
-        return as_records(self.scorer.score(rows, embeddings, similar_k=similar_k))
+        return self.score_inputs(self.inputs(incidents), similar_k)
 
     def similar(self, text: str, k: int) -> list[dict[str, Any]]:
         """The k resolved incidents most like `text`."""

@@ -8,6 +8,9 @@ A model whose use is watched for drift keeps its reference (`monitoring.referenc
 JSON file beside the card, rather than in it: the card is copied whole into the evaluation
 report, and the reference lists each field's most frequent values (callers among them), which
 a report has no need to show.
+
+Each version also records when it was saved, beside its card rather than in it: the card
+describes the model, which the same data and config reproduce, and the save time does not.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import json
 import pickle
 import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +32,7 @@ ARTEFACT = "model.pkl"
 CARD = "model_card.json"
 THRESHOLDS = "thresholds.json"
 DRIFT_REFERENCE = "drift_reference.json"
+SAVED_AT = "saved_at"
 LATEST = "latest"
 
 
@@ -80,6 +85,7 @@ class ModelStore:
             )
             if drift_reference is not None:
                 (staging / DRIFT_REFERENCE).write_text(json.dumps(drift_reference))
+            (staging / SAVED_AT).write_text(datetime.now(UTC).isoformat())
         return final
 
     def promote(self, name: str, version: str) -> None:
@@ -97,7 +103,27 @@ class ModelStore:
         directory = self._model_dir(name)
         if not directory.exists():
             return []
-        return sorted(p.name for p in directory.iterdir() if (p / CARD).exists())
+        # A save in progress, or the version it replaces, lies beside as a hidden directory.
+        return sorted(
+            p.name
+            for p in directory.iterdir()
+            if not p.name.startswith(".") and (p / CARD).exists()
+        )
+
+    def saved_at(self, name: str, version: str) -> datetime | None:
+        """When a version was last saved; None for one saved before the store recorded it."""
+        path = self._model_dir(name) / version / SAVED_AT
+        return datetime.fromisoformat(path.read_text()) if path.exists() else None
+
+    def newest_version(self, name: str) -> str | None:
+        """The version saved most recently, by its recorded save time, not by file times, which
+        copies and restores change. Versions with no recorded time are never the newest."""
+        saved = {v: self.saved_at(name, v) for v in self.candidates(name)}
+        timed = [(at, version) for version, at in saved.items() if at is not None]
+        return max(timed)[1] if timed else None
+
+    def thresholds(self, name: str, version: str) -> dict[str, Any]:
+        return json.loads((self._model_dir(name) / version / THRESHOLDS).read_text())
 
     def card(self, name: str, version: str) -> dict[str, Any]:
         return json.loads((self._model_dir(name) / version / CARD).read_text())

@@ -44,6 +44,11 @@ class LakePaths:
         return self.root / "feedback" / "feedback.sqlite3"
 
     @property
+    def shadow_log(self) -> Path:
+        """The API's shadow log, a SQLite file apart from the warehouse (see shadow/log.py)."""
+        return self.root / "serving" / "shadow.sqlite3"
+
+    @property
     def warehouse(self) -> Path:
         return self.root / "warehouse.duckdb"
 

@@ -45,3 +45,4 @@ BUSINESS_IMPACT = Table("reports", "business_impact")
 # and of the risk): written by gold/open_incident_scores beside its scores, from the figures its
 # drift checks judge, so that they can be plotted over time. Not an asset of its own.
 OPEN_INCIDENT_DRIFT = Table("gold", "open_incident_drift")
+SHADOW_COMPARISON = Table("reports", "shadow_comparison")

@@ -7,6 +7,7 @@ from incident_intel.gold.embedding_model import shared_embedder
 from incident_intel.gold.embeddings import DEFAULT_MAX_SEQ_LENGTH
 from incident_intel.scoring.service import ScoringService
 from incident_intel.settings import ProjectSettings, ServeSettings
+from incident_intel.shadow.log import ShadowLog
 from incident_intel.silver.mapping import load_schema_mapping
 from incident_intel.storage.model_store import ModelStore
 from incident_intel.storage.paths import LakePaths
@@ -27,6 +28,7 @@ def lake_app(root, serve: ServeSettings | None = None):
         serve or settings.serve,
         load_schema_mapping(),
         TOKEN,
+        ShadowLog(paths.shadow_log),
     )
 
 

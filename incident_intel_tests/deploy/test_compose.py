@@ -29,9 +29,10 @@ LOCAL_WORKSPACE = REPO_ROOT / "workspace.yaml"
 DOCKER_WORKSPACE = REPO_ROOT / "workspace.docker.yaml"
 INSTALL_SCRIPT = REPO_ROOT / ".ci" / "install_system_deps.sh"
 
-EXPECTED_SERVICES = {"postgres", "simulator", "user-code", "webserver", "daemon"}
+EXPECTED_SERVICES = {"postgres", "simulator", "user-code", "webserver", "daemon", "api"}
 # Services whose processes build a DagsterInstance from deploy/dagster.postgres.yaml.
 DAGSTER_SERVICES = ("user-code", "webserver", "daemon")
+TOKEN_VARIABLE = "INCIDENT_INTEL_API_TOKEN"
 
 
 def _load_yaml(path: Path) -> Any:
@@ -53,6 +54,12 @@ def _compose_default(value: str) -> str:
     """`${VAR:-default}` -> default; a literal stays as it is."""
     match = re.fullmatch(r"\$\{(\w+):-([^}]*)\}", value)
     return match.group(2) if match else value
+
+
+def _compose_required(value: str) -> str | None:
+    """`${VAR:?message}` -> VAR, a variable compose refuses to run without; else None."""
+    match = re.fullmatch(r"\$\{(\w+):\?[^}]+\}", value)
+    return match.group(1) if match else None
 
 
 def _option(command: list[str], *flags: str) -> str:
@@ -84,12 +91,16 @@ def _compose_cli() -> list[str] | None:
 # --- docker compose ------------------------------------------------------------------------
 
 
+def _environment_without(*variables: str) -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in variables}
+
+
 def test_docker_compose_config_validates() -> None:
     cli = _compose_cli()
     if cli is None:
         pytest.skip("the docker CLI has no compose plugin (`docker compose` is unavailable)")
-    env_overrides = {"SERVICENOW_INSTANCE_URL", "DAGSTER_POSTGRES_PASSWORD"}
-    env = {k: v for k, v in os.environ.items() if k not in env_overrides}
+    env = _environment_without("SERVICENOW_INSTANCE_URL", "DAGSTER_POSTGRES_PASSWORD")
+    env[TOKEN_VARIABLE] = "compose-test-token"
     check = subprocess.run(
         [*cli, "-f", str(COMPOSE_FILE), "config", "-q"],
         capture_output=True,
@@ -116,6 +127,25 @@ def test_docker_compose_config_validates() -> None:
     assert user_code_env["SERVICENOW_INSTANCE_URL"] == ""
     assert user_code_env["INCIDENT_INTEL_SIMULATOR_URL"] == "http://simulator:8765"
     assert user_code_env["DAGSTER_POSTGRES_HOST"] == "postgres"
+    assert services["api"]["environment"][TOKEN_VARIABLE] == "compose-test-token"
+
+
+def test_docker_compose_refuses_to_run_without_the_api_token() -> None:
+    cli = _compose_cli()
+    if cli is None:
+        pytest.skip("the docker CLI has no compose plugin (`docker compose` is unavailable)")
+    for unset in (_environment_without(TOKEN_VARIABLE), {**os.environ, TOKEN_VARIABLE: ""}):
+        check = subprocess.run(
+            [*cli, "-f", str(COMPOSE_FILE), "config", "-q"],
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+            env=unset,
+            timeout=60,
+            check=False,
+        )
+        assert check.returncode != 0
+        assert f"set {TOKEN_VARIABLE}" in check.stderr + check.stdout
 
 
 def test_compose_services_are_wired_together(compose: dict[str, Any]) -> None:
@@ -147,6 +177,33 @@ def test_compose_services_are_wired_together(compose: dict[str, Any]) -> None:
         assert _compose_default(code_env[variable]) == "", variable
 
     assert any(p.endswith(":3000") for p in services["webserver"]["ports"])
+
+
+def test_the_api_serves_the_shared_lake_behind_the_token(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    api = services["api"]
+    assert api["build"]["target"] == "user_code"
+    command = api["command"]
+    assert command[:2] == ["incident-intel", "serve"]
+    assert _option(command, "--host") == "0.0.0.0"
+    port = _option(command, "--port")
+    assert any(p.endswith(f":{port}") for p in api["ports"])
+
+    # The same token as `incident-intel serve` outside compose, and never a default one.
+    assert _compose_required(api["environment"][TOKEN_VARIABLE]) == TOKEN_VARIABLE
+
+    # The code server's data volume, at the path both read as the data root: the API sees the
+    # lake and the models the pipeline writes.
+    mounts = dict(v.split(":")[:2] for v in api["volumes"])
+    code_mounts = dict(v.split(":")[:2] for v in services["user-code"]["volumes"])
+    assert mounts["incident_intel_data"] == code_mounts["incident_intel_data"]
+    assert api["environment"]["INCIDENT_INTEL_DATA_DIR"] == mounts["incident_intel_data"]
+    code_data_dir = services["user-code"]["environment"]["INCIDENT_INTEL_DATA_DIR"]
+    assert api["environment"]["INCIDENT_INTEL_DATA_DIR"] == code_data_dir
+
+    # /health is the one route open without the token, so the healthcheck can probe it.
+    probe = " ".join(api["healthcheck"]["test"])
+    assert f"127.0.0.1:{port}/health" in probe
 
 
 def test_compose_provides_what_the_postgres_instance_reads(compose: dict[str, Any]) -> None:

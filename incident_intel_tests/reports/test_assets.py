@@ -1,13 +1,23 @@
-"""The report assets, materialised on a breach model's summary made by hand."""
+"""The report assets, materialised on a breach model's summary or a shadow log made by hand."""
 
 import json
 
 import dagster as dg
+import pytest
 
-from incident_intel.reports.assets import business_impact
+from incident_intel.reports.assets import business_impact, shadow_comparison
+from incident_intel.reports.shadow_comparison_markdown import NOTHING_YET
 from incident_intel.settings import BusinessImpactSettings, SettingsResource
+from incident_intel.shadow.log import ShadowLog
 from incident_intel.storage.lake import LakeResource
-from incident_intel.storage.tables import BUSINESS_IMPACT, SLA_BREACH_MODEL
+from incident_intel.storage.model_store import ModelStore
+from incident_intel.storage.paths import LakePaths
+from incident_intel.storage.tables import BUSINESS_IMPACT, SHADOW_COMPARISON, SLA_BREACH_MODEL
+from incident_intel_tests.reports.shadow_log_support import (
+    BREACH,
+    BREACH_THRESHOLDS,
+    hand_made_rows,
+)
 from incident_intel_tests.reports.support import breach_summary
 
 
@@ -48,3 +58,36 @@ def test_the_business_impact_report_states_its_assumptions(tmp_path):
     # Max F1 over 5 days: 30 prevented save 15,000 less 1,500 of review; times 6 for 30 days.
     assert metadata["net_benefit_per_30_days_at_max_f1"].value == 81000.0
     assert metadata["breaches_prevented_per_30_days_at_max_f1"].value == 180.0
+
+
+def _materialise_shadow_comparison(root):
+    result = dg.materialize(
+        [shadow_comparison], resources={"lake": LakeResource(data_dir=str(root))}
+    )
+    assert result.success
+    [event] = result.get_asset_materialization_events()
+    directory = root / SHADOW_COMPARISON.layer / SHADOW_COMPARISON.name
+    written = json.loads((directory / "shadow_comparison.json").read_text())
+    markdown = (directory / "shadow_comparison.md").read_text()
+    return written, markdown, event.materialization.metadata
+
+
+def test_with_no_shadow_log_the_comparison_says_there_is_nothing_yet(tmp_path):
+    written, markdown, metadata = _materialise_shadow_comparison(tmp_path)
+    assert written == {"rows_logged": 0, "pairs": []}
+    assert NOTHING_YET in markdown and metadata["summary"].value == markdown
+    assert metadata["rows_logged"].value == 0
+
+
+def test_the_comparison_reads_the_log_and_the_promoted_thresholds(tmp_path):
+    thresholds = {rule: {"threshold": t} for rule, t in BREACH_THRESHOLDS.items()}
+    ModelStore(LakePaths(tmp_path).models).save(BREACH, "p1", {}, {}, thresholds)
+    ShadowLog(LakePaths(tmp_path).shadow_log).append(hand_made_rows())
+
+    written, markdown, metadata = _materialise_shadow_comparison(tmp_path)
+    assert written["rows_logged"] == 13 and len(written["pairs"]) == 4
+    [pair] = [p for p in written["pairs"] if p["candidate_version"] == "c1"]
+    assert [a["rule"] for a in pair["breach"]["alerts"]] == ["max_f1", "top_fraction"]
+    assert "| p1 | c1 | top_fraction | 0.850 | 0.250 | 0.000 | 0.750 |" in markdown
+    assert metadata["sla_breach_model_alert_agreement_at_top_fraction"].value == 0.75
+    assert metadata["triage_model_top1_agreement_assignment_group"].value == pytest.approx(2 / 3)

@@ -1,7 +1,14 @@
+import shutil
+
 import polars as pl
 import pytest
 
-from incident_intel.storage.model_store import ModelStore, frame_fingerprint, version_id
+from incident_intel.storage.model_store import (
+    SAVED_AT,
+    ModelStore,
+    frame_fingerprint,
+    version_id,
+)
 
 
 def test_same_data_and_settings_give_the_same_version():
@@ -66,3 +73,34 @@ def test_saving_sweeps_what_a_killed_save_of_the_same_version_left(tmp_path):
 
     store.save("breach", "v1", {"weights": [1]}, {"metrics": {}})
     assert sorted(p.name for p in (tmp_path / "breach").iterdir()) == [other_version.name, "v1"]
+
+
+def test_the_newest_version_is_the_last_saved_whatever_its_id_or_file_times(tmp_path):
+    store = ModelStore(tmp_path)
+    assert store.newest_version("breach") is None
+    store.save("breach", "b-later", {}, {})
+    store.save("breach", "a-newest", {}, {})
+    assert store.newest_version("breach") == "a-newest"
+    # A copy keeps the file times of what it copied; the recorded save time is what counts.
+    shutil.copytree(tmp_path / "breach" / "b-later", tmp_path / "breach" / "copied")
+    assert store.newest_version("breach") == "a-newest"
+    store.save("breach", "b-later", {}, {})
+    assert store.newest_version("breach") == "b-later"
+
+
+def test_a_version_saved_before_save_times_were_recorded_is_never_the_newest(tmp_path):
+    store = ModelStore(tmp_path)
+    store.save("breach", "old", {}, {})
+    (tmp_path / "breach" / "old" / SAVED_AT).unlink()
+    assert store.saved_at("breach", "old") is None
+    assert store.newest_version("breach") is None
+    store.save("breach", "new", {}, {})
+    assert store.newest_version("breach") == "new"
+
+
+def test_a_save_in_progress_is_no_version(tmp_path):
+    store = ModelStore(tmp_path)
+    store.save("breach", "v1", {}, {})
+    shutil.copytree(tmp_path / "breach" / "v1", tmp_path / "breach" / ".v2.staging-live")
+    shutil.copytree(tmp_path / "breach" / "v1", tmp_path / "breach" / ".v1.previous")
+    assert store.candidates("breach") == ["v1"]
