@@ -17,6 +17,7 @@ from incident_intel.ml.resolution_time import assets as resolution_time
 from incident_intel.ml.triage import assets as triage
 from incident_intel.partitions import daily_partitions
 from incident_intel.reports import assets as reports
+from incident_intel.reports.dashboard import assets as dashboard
 from incident_intel.schedules import daily_ingest_schedule
 from incident_intel.scoring.assets import build_open_incident_scores
 from incident_intel.settings import ProjectSettings, data_dir
@@ -26,7 +27,7 @@ from incident_intel.storage.lake import LakeResource
 from incident_intel.storage.paths import LakePaths
 from incident_intel.storage.warehouse import warehouse_at
 
-LAYERS = [feedback, gold, breach, resolution_time, triage, archetypes, reports]
+LAYERS = [feedback, gold, breach, resolution_time, triage, archetypes, reports, dashboard]
 
 
 def build_definitions(settings: ProjectSettings, root: Path) -> dg.Definitions:

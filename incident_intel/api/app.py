@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
@@ -14,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from incident_intel.api.dashboard import dashboard_router
 from incident_intel.api.guards import BearerToken, BodySizeLimit
 from incident_intel.api.health import health_of
 from incident_intel.api.holder import PromotionWatcher, ServiceHolder
@@ -102,8 +104,10 @@ def create_app(
     settings: ServeSettings,
     mapping: SchemaMapping,
     token: str,
+    dashboard: Path | None = None,
 ) -> FastAPI:
-    """The app; `load_service` loads the promoted models, at start and after each promotion."""
+    """The app; `load_service` loads the promoted models, at start and after each promotion.
+    `dashboard` is the built dashboard page it serves at /dashboard."""
     authorised = [Depends(BearerToken(token))]
     stats = RequestStats()
     reader = IncidentReader(mapping)
@@ -122,6 +126,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.include_router(dashboard_router(dashboard, authorised))
 
     @app.middleware("http")
     async def measured(request: Request, call_next):

@@ -11,10 +11,8 @@ from incident_intel.reports.dashboard.inputs import DashboardInputs, read_inputs
 from incident_intel.reports.dashboard.page import render_page
 from incident_intel.reports.dashboard.views import build_views
 from incident_intel.storage.atomic import write_bytes_atomic
-from incident_intel.storage.paths import LakePaths
+from incident_intel.storage.paths import DASHBOARD_INDEX, LakePaths
 from incident_intel.storage.tables import DASHBOARD
-
-INDEX = "index.html"
 
 
 @dataclass(frozen=True)
@@ -47,16 +45,12 @@ def render_dashboard(inputs: DashboardInputs) -> RenderedDashboard:
     )
 
 
-def dashboard_index(paths: LakePaths) -> Path:
-    return paths.table_dir(DASHBOARD) / INDEX
-
-
 def build_dashboard(paths: LakePaths, index: Path | None = None) -> DashboardBuild:
     """Reads the lake at `paths` and writes the page to `index` (default: the lake's own)."""
     started = time.perf_counter()
     inputs = read_inputs(paths)
     rendered = render_dashboard(inputs)
-    target = index or dashboard_index(paths)
+    target = index or paths.table_file(DASHBOARD, DASHBOARD_INDEX)
     data = rendered.html.encode("utf-8")
     write_bytes_atomic(target, data)
     return DashboardBuild(
