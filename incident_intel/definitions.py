@@ -11,6 +11,7 @@ from incident_intel.gold import checks as gold_checks
 from incident_intel.gold.embedding_model import EmbeddingModelResource
 from incident_intel.ingest.assets import build_bronze_assets
 from incident_intel.ingest.source import build_incident_source
+from incident_intel.metadata import owned_by_team
 from incident_intel.ml.archetypes import assets as archetypes
 from incident_intel.ml.breach import assets as breach
 from incident_intel.ml.resolution_time import assets as resolution_time
@@ -50,7 +51,7 @@ def build_definitions(settings: ProjectSettings, root: Path) -> dg.Definitions:
             "warehouse": warehouse_at(LakePaths(root).warehouse),
             "embedding_model": EmbeddingModelResource(),
         },
-    )
+    ).map_asset_specs(func=owned_by_team)
 
 
 @dg.definitions

@@ -7,6 +7,7 @@ import dagster as dg
 from incident_intel.reports import business_impact_markdown
 from incident_intel.reports.business_impact import breach_model_impact, headline_figures
 from incident_intel.reports.evaluation import markdown_report
+from incident_intel.reports.headlines import evaluation_headlines
 from incident_intel.settings import SettingsResource
 from incident_intel.storage.atomic import write_bytes_atomic
 from incident_intel.storage.lake import LakeResource
@@ -82,6 +83,7 @@ def model_evaluation(
             "report": dg.MetadataValue.path(str(directory / "report.md")),
             "promoted": ", ".join(n for n, s in summaries.items() if s["promoted"]) or "none",
             "summary": dg.MetadataValue.md(markdown[:30000]),
+            **evaluation_headlines(summaries),
         }
     )
 

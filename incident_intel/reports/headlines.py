@@ -56,3 +56,12 @@ def headline_figures(name: str, metrics: dict[str, Any]) -> dict[str, dict[str, 
 
 def is_lower_better(figure: str) -> bool:
     return any(figure.endswith(key) for key in LOWER_IS_BETTER)
+
+
+def evaluation_headlines(summaries: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """Every model's headline figures as `<model>_<figure>`, for the report's metadata."""
+    return {
+        f"{name}_{figure}": value
+        for name, summary in summaries.items()
+        for figure, value in headline_figures(name, summary["metrics"])[MODEL].items()
+    }

@@ -1,3 +1,5 @@
+import os
+
 import polars as pl
 import pytest
 
@@ -56,3 +58,12 @@ def test_saving_sweeps_what_a_killed_save_of_the_same_version_left(tmp_path):
 
     store.save("breach", "v1", {"weights": [1]}, {"metrics": {}})
     assert sorted(p.name for p in (tmp_path / "breach").iterdir()) == [other_version.name, "v1"]
+
+
+def test_saved_cards_list_the_training_runs_in_the_order_saved(tmp_path):
+    store = ModelStore(tmp_path)
+    for second, version in enumerate(["zz", "aa", "mm"]):
+        path = store.save("breach", version, {}, {"version": version})
+        os.utime(path / "model_card.json", ns=(second * 10**9, second * 10**9))
+    assert [card["version"] for card in store.saved_cards("breach")] == ["zz", "aa", "mm"]
+    assert store.saved_cards("never_trained") == []
