@@ -35,11 +35,10 @@ def build_definitions(settings: ProjectSettings, root: Path) -> dg.Definitions:
     partitions = daily_partitions(settings.partitions_start_date)
     daily = [*build_bronze_assets(partitions), *build_silver_assets(partitions)]
     return dg.Definitions(
-        assets=[
-            *daily,
-            *dg.load_assets_from_modules(LAYERS),
-            build_open_incident_scores(partitions),
-        ],
+        assets=dg.map_asset_specs(
+            owned_by_team,
+            [*daily, *dg.load_assets_from_modules(LAYERS), build_open_incident_scores(partitions)],
+        ),
         asset_checks=dg.load_asset_checks_from_modules(
             [silver_checks, feedback_checks, gold_checks]
         ),
@@ -51,7 +50,7 @@ def build_definitions(settings: ProjectSettings, root: Path) -> dg.Definitions:
             "warehouse": warehouse_at(LakePaths(root).warehouse),
             "embedding_model": EmbeddingModelResource(),
         },
-    ).map_asset_specs(func=owned_by_team)
+    )
 
 
 @dg.definitions

@@ -43,3 +43,18 @@ def scored_lake(trained_lake):
 
     root, _ = trained_lake
     return root, score_and_build_dashboard(root)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium from the system's packages, driven by playwright."""
+    from incident_intel.bench.browser import (
+        MISSING_CHROMIUM,
+        chromium_executable,
+        headless_chromium,
+    )
+
+    if chromium_executable() is None:
+        pytest.fail(MISSING_CHROMIUM, pytrace=False)
+    with headless_chromium() as chromium:
+        yield chromium
