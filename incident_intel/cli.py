@@ -183,6 +183,9 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         "dashboard", help="the dashboard's build time, and each view's load in headless Chromium"
     )
     dashboard.add_argument("--loads", type=int, default=5, help="loads of the first view timed")
+    dashboard.add_argument(
+        "--screenshots", type=Path, help="save each view's first screen here (docs/, say)"
+    )
     dashboard.set_defaults(handler=_bench_dashboard)
     faults = names.add_parser(
         "faults", help="a fault matrix against the simulator; silver vs ground truth"
@@ -245,7 +248,7 @@ def _bench_embed(args: argparse.Namespace) -> None:
 def _bench_dashboard(args: argparse.Namespace) -> None:
     from incident_intel.bench.dashboard_bench import run_dashboard_bench
 
-    _print_json(run_dashboard_bench(loads=args.loads))
+    _print_json(run_dashboard_bench(loads=args.loads, screenshots=args.screenshots))
 
 
 def _bench_faults(args: argparse.Namespace) -> None:

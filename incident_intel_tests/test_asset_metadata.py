@@ -17,7 +17,7 @@ from incident_intel.simulator.settings import SimulatorSettings
 from incident_intel.storage.tables import FEEDBACK
 
 TABLE_LAYERS = {"bronze", "silver", "gold"}  # rows and columns; ml and reports: figures
-DAY = date(2026, 1, 6)
+DAY = date(2026, 1, 31)  # late enough that the day's pull holds current records
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ in headless Chromium."""
 
 from __future__ import annotations
 
+import io
 import statistics
 import tempfile
 from pathlib import Path
@@ -13,6 +14,7 @@ from incident_intel.bench.browser import headless_chromium, open_view
 from incident_intel.reports.dashboard.build import build_dashboard
 from incident_intel.reports.dashboard.views import VIEWS
 from incident_intel.settings import data_dir
+from incident_intel.storage.atomic import write_bytes_atomic
 from incident_intel.storage.paths import LakePaths
 from incident_intel.storage.tables import DASHBOARD, OPEN_INCIDENT_SCORES
 
@@ -42,7 +44,18 @@ def added_to_last_run() -> float | None:
     return ended[dashboard] - ended[scoring]
 
 
-def run_dashboard_bench(loads: int = 5) -> dict[str, Any]:
+def save_small_png(png: bytes, path: Path) -> None:
+    """A screenshot in 256 colours: a tenth of the bytes, for docs that live in git."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        small = io.BytesIO()
+        image.convert("RGB").quantize(colors=256).save(small, format="PNG", optimize=True)
+    write_bytes_atomic(path, small.getvalue())
+
+
+def run_dashboard_bench(loads: int = 5, screenshots: Path | None = None) -> dict[str, Any]:
+    """Figures as one dict; with `screenshots`, each view's first screen saved there too."""
     paths = LakePaths(data_dir())
     with tempfile.TemporaryDirectory(prefix="dashboard-bench-") as scratch:
         built = build_dashboard(paths, Path(scratch) / "index.html")
@@ -58,6 +71,8 @@ def run_dashboard_bench(loads: int = 5) -> dict[str, Any]:
             for view in VIEWS:
                 load = open_view(browser, url, view)
                 views[view] = round(load.seconds, 3)
+                if screenshots is not None:
+                    save_small_png(load.page.screenshot(), screenshots / f"dashboard-{view}.png")
                 load.page.close()
     return {
         "bench": "dashboard",
