@@ -53,9 +53,12 @@ class ViewLoad:
 
     page: Page
     seconds: float
-    # The renderer's main-thread busy time (Chrome's TaskDuration): what the load costs in CPU,
+    # The CPU time of the renderer's main thread (Chrome's ThreadTime): what the load costs,
     # apart from waiting for a core on a shared machine.
     main_thread_seconds: float
+    # The page's own marks (seconds from navigation): dashboard:view-shown, when the view's
+    # text is on screen; dashboard:plotly-ready; dashboard:drawn.
+    marks: dict[str, float]
     console_errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
 
@@ -79,4 +82,8 @@ def open_view(browser: Browser, url: str, view: str, timeout_ms: int = 60_000) -
     page.wait_for_selector(f"html[data-drawn={view}]", timeout=timeout_ms)
     seconds = time.perf_counter() - started
     metrics = {m["name"]: m["value"] for m in devtools.send("Performance.getMetrics")["metrics"]}
-    return ViewLoad(page, seconds, metrics["TaskDuration"], errors, requests)
+    marks = page.evaluate(
+        "Object.fromEntries(performance.getEntriesByType('mark')"
+        ".map(m => [m.name, m.startTime / 1000]))"
+    )
+    return ViewLoad(page, seconds, metrics["ThreadTime"], marks, errors, requests)

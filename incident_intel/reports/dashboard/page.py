@@ -57,8 +57,11 @@ def _csp(scripts: list[str]) -> str:
 
 
 def render_page(built: Views, header: dict[str, Any]) -> str:
-    dashboard_js = (TEMPLATES / "dashboard.js").read_text("utf-8")
-    scripts = [plotly_js(), dashboard_js]
+    scripts = {
+        "boot": (TEMPLATES / "boot.js").read_text("utf-8"),
+        "plotly": plotly_js(),
+        "charts": (TEMPLATES / "charts.js").read_text("utf-8"),
+    }
     template = _environment().get_template("index.html.j2")
     return template.render(
         header=header,
@@ -66,6 +69,6 @@ def render_page(built: Views, header: dict[str, Any]) -> str:
         view=built.views,
         charts=built.charts,
         css=Markup((TEMPLATES / "dashboard.css").read_text("utf-8")),
-        scripts=[Markup(s) for s in scripts],
-        csp=_csp(scripts),
+        scripts={name: Markup(script) for name, script in scripts.items()},
+        csp=_csp(list(scripts.values())),
     )

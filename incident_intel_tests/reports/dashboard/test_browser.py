@@ -30,12 +30,13 @@ def built(scored_lake):
 def test_each_view_draws_its_charts_offline_without_console_errors(browser, built, view, tmp_path):
     load = open_view(browser, built, view)
     page = load.page
-    charts = page.locator(f"#{view} [data-chart]")
+    section = f"section[data-view={view}]"
+    charts = page.locator(f"{section} [data-chart]")
     assert charts.count() > 0
     # Every chart Plotly drew: its own SVG inside the chart's element.
-    assert page.locator(f"#{view} [data-chart] .main-svg").count() >= charts.count()
+    assert page.locator(f"{section} [data-chart] .main-svg").count() >= charts.count()
     for other in VIEWS:
-        assert page.locator(f"#{other}").is_visible() == (other == view)
+        assert page.locator(f"section[data-view={other}]").is_visible() == (other == view)
     assert load.console_errors == []
     assert load.remote_requests == []
     page.screenshot(path=tmp_path / f"{view}.png", full_page=True)
@@ -47,9 +48,10 @@ def test_every_view_of_the_scored_lake_has_content(browser, built):
     load = open_view(browser, built, "risk")
     page = load.page
     assert page.locator("tbody.incident").count() > 50
-    assert page.locator("#archetypes article.profile").count() >= 2
-    assert page.locator("#models article.model").count() == 4  # three models and the trends
-    assert "No drift figures yet" in page.locator("#drift").inner_text()
+    assert page.locator("[data-view=archetypes] article.profile").count() >= 2
+    # Three models and the trends across training runs.
+    assert page.locator("[data-view=models] article.model").count() == 4
+    assert "No drift figures yet" in page.locator("[data-view=drift]").text_content()
     page.close()
 
 
@@ -80,6 +82,7 @@ def test_incident_text_that_attacks_the_page_stays_text(browser, tmp_path: Path)
         assert page.locator('img[src="x"]').count() == 0
         assert load.console_errors == []
         if view in ("risk", "archetypes"):
-            assert "<script>window.__xss = 1</script>" in page.locator(f"#{view}").inner_text()
+            text = page.locator(f"section[data-view={view}]").inner_text()
+            assert "<script>window.__xss = 1</script>" in text
         page.screenshot(path=tmp_path / f"xss-{view}.png")
         page.close()

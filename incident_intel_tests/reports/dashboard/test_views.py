@@ -69,7 +69,7 @@ def test_only_the_pages_own_scripts_may_run(page):
     csp = html.unescape(re.search(r'Content-Security-Policy" content="([^"]+)"', page)[1])
     assert "default-src 'none'" in csp and "unsafe-inline" not in csp.split("style-src")[0]
     scripts = INLINE_SCRIPT.findall(page)
-    assert len(scripts) == 2  # plotly.js and the dashboard's own
+    assert len(scripts) == 3  # the view switcher, plotly.js, and the charts
     for script in scripts:
         digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in csp

@@ -1,40 +1,24 @@
 (function () {
   "use strict";
-  // Charts are drawn when their view is first shown: Plotly sizes a chart from its container,
-  // and a hidden one has no size. <html data-drawn="<view>"> tells tests and the benchmark
-  // that a view's charts are all on screen.
-  var charts = JSON.parse(document.getElementById("dashboard-charts").textContent);
-  var drawn = {};
-  var config = { responsive: true, displaylogo: false };
-
-  function draw(view) {
-    var pending = [];
-    view.querySelectorAll("[data-chart]").forEach(function (element) {
-      var id = element.getAttribute("data-chart");
-      if (!drawn[id]) {
-        drawn[id] = true;
-        pending.push(Plotly.newPlot(element, charts[id].data, charts[id].layout, config));
-      }
-    });
-    return Promise.all(pending);
-  }
-
+  // Runs before plotly.js, which takes seconds to start on a slow machine: the requested view
+  // and its text (figures, tables, the risk list) show at once, and its charts follow. Each
+  // switch of view is announced to charts.js with a "dashboard:view" event.
+  // Views are found by data-view, not id: a hash naming an element's id would scroll past the
+  // header and its tabs.
   function show(name) {
-    var views = document.querySelectorAll("section.view");
-    var target = document.getElementById(name);
-    if (!target || !target.classList.contains("view")) {
-      target = views[0];
-    }
+    var views = Array.prototype.slice.call(document.querySelectorAll("section.view"));
+    var target = views.filter(function (view) {
+      return view.getAttribute("data-view") === name;
+    })[0] || views[0];
+    var shown = target.getAttribute("data-view");
     views.forEach(function (view) {
       view.hidden = view !== target;
     });
     document.querySelectorAll("nav a").forEach(function (link) {
-      link.classList.toggle("current", link.getAttribute("href") === "#" + target.id);
+      link.classList.toggle("current", link.getAttribute("href") === "#" + shown);
     });
     document.documentElement.removeAttribute("data-drawn");
-    draw(target).then(function () {
-      document.documentElement.setAttribute("data-drawn", target.id);
-    });
+    document.dispatchEvent(new CustomEvent("dashboard:view", { detail: target }));
   }
 
   function filterRisks() {
@@ -62,4 +46,5 @@
     show(location.hash.slice(1));
   });
   show(location.hash.slice(1));
+  performance.mark("dashboard:view-shown");
 })();
