@@ -2,7 +2,9 @@
 # Installs the system packages the test suite needs, and nothing else:
 #   - PostgreSQL server binaries (initdb, pg_ctl), for the integration test that runs the
 #     docker-compose instance config (deploy/dagster.postgres.yaml) against a real server;
-#   - docker-compose, to validate docker-compose.yaml when the Docker CLI has no compose plugin.
+#   - docker-compose, to validate docker-compose.yaml when the Docker CLI has no compose plugin;
+#   - Chromium, which playwright drives headless in the browser tests (never playwright's own
+#     browser download).
 #
 # Idempotent: what is already there is not installed again. It never fails the build just
 # because it cannot install (not root, no apt-get): the tests that need the tools then say what
@@ -22,12 +24,17 @@ has_compose() {
     command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1
 }
 
+has_chromium() {
+    command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
+}
+
 missing=()
 has_pg_ctl || missing+=(postgresql)
 has_compose || missing+=(docker-compose)
+has_chromium || missing+=(chromium)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-    log "PostgreSQL and docker compose are present; nothing to do"
+    log "PostgreSQL, docker compose and Chromium are present; nothing to do"
     exit 0
 fi
 if [[ "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
@@ -53,3 +60,6 @@ if [[ "$created_policy" -eq 1 ]]; then
 fi
 has_pg_ctl && log "PostgreSQL: $(compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' | head -1)"
 has_compose && log "docker compose: available"
+if has_chromium; then
+    log "Chromium: $(command -v chromium || command -v chromium-browser)"
+fi

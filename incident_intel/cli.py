@@ -200,6 +200,14 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--singles", type=int, default=300, help="sequential /predict calls")
     serve.add_argument("--seconds", type=float, default=20, help="how long the 8 clients run")
     serve.set_defaults(handler=_bench_serve)
+    dashboard = names.add_parser(
+        "dashboard", help="the dashboard's build time, and each view's load in headless Chromium"
+    )
+    dashboard.add_argument("--loads", type=int, default=5, help="loads of the first view timed")
+    dashboard.add_argument(
+        "--screenshots", type=Path, help="save each view's first screen here (docs/, say)"
+    )
+    dashboard.set_defaults(handler=_bench_dashboard)
     faults = names.add_parser(
         "faults", help="a fault matrix against the simulator; silver vs ground truth"
     )
@@ -262,6 +270,12 @@ def _bench_embed(args: argparse.Namespace) -> None:
             args.triage_csv, label_column=args.label_column, backend=args.backend
         )
     _print_json(figures)
+
+
+def _bench_dashboard(args: argparse.Namespace) -> None:
+    from incident_intel.bench.dashboard_bench import run_dashboard_bench
+
+    _print_json(run_dashboard_bench(loads=args.loads, screenshots=args.screenshots))
 
 
 def _bench_faults(args: argparse.Namespace) -> None:

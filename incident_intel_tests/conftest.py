@@ -34,3 +34,27 @@ def trained_lake(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("trained_lake")
     return root, build_trained_lake(root)
+
+
+@pytest.fixture(scope="session")
+def scored_lake(trained_lake):
+    """(root, result): the trained lake with its last day scored and the dashboard built."""
+    from incident_intel_tests.trained_lake import score_and_build_dashboard
+
+    root, _ = trained_lake
+    return root, score_and_build_dashboard(root)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium from the system's packages, driven by playwright."""
+    from incident_intel.bench.browser import (
+        MISSING_CHROMIUM,
+        chromium_executable,
+        headless_chromium,
+    )
+
+    if chromium_executable() is None:
+        pytest.fail(MISSING_CHROMIUM, pytrace=False)
+    with headless_chromium() as chromium:
+        yield chromium

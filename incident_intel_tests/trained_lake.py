@@ -7,6 +7,7 @@ apart from retraining the same data (which rewrites the same versions).
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -19,7 +20,10 @@ from incident_intel.ml.archetypes import assets as archetypes
 from incident_intel.ml.breach import assets as breach
 from incident_intel.ml.resolution_time import assets as resolution_time
 from incident_intel.ml.triage import assets as triage
+from incident_intel.partitions import daily_partitions
 from incident_intel.reports import assets as reports
+from incident_intel.reports.dashboard import assets as dashboard
+from incident_intel.scoring.assets import build_open_incident_scores
 from incident_intel.settings import SourceSettings
 from incident_intel.simulator.server import SimulatorServer
 from incident_intel.simulator.settings import SimulatorSettings
@@ -58,3 +62,16 @@ def build_trained_lake(root: Path) -> dg.ExecuteInProcessResult:
             },
         )
     return materialize_downstream(root)
+
+
+def score_and_build_dashboard(root: Path) -> dg.ExecuteInProcessResult:
+    """The last day's open incidents scored and the dashboard built on them, in one run, as
+    `make run` does in its third step."""
+    scoring = build_open_incident_scores(daily_partitions(date.fromisoformat(FIRST_DAY)))
+    result = dg.materialize(
+        [scoring, *dg.load_assets_from_modules([dashboard])],
+        partition_key=LAST_DAY,
+        resources=lake_resources(root),
+    )
+    assert result.success
+    return result

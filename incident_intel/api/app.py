@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import BackgroundTasks, Depends, FastAPI, HTTPException, Query, Request, Response
@@ -14,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from incident_intel.api.dashboard import dashboard_router
 from incident_intel.api.guards import BearerToken, BodySizeLimit
 from incident_intel.api.health import health_of
 from incident_intel.api.holder import PromotionWatcher, ServiceHolder
@@ -105,9 +107,11 @@ def create_app(
     mapping: SchemaMapping,
     token: str,
     shadow_log: ShadowLog,
+    dashboard: Path | None = None,
 ) -> FastAPI:
     """The app; `load_service` loads the promoted models, at start and after each promotion.
-    With `settings.shadow`, candidate models score each request too, into `shadow_log`."""
+    With `settings.shadow`, candidate models score each request too, into `shadow_log`.
+    `dashboard` is the built dashboard page it serves at /dashboard."""
     authorised = [Depends(BearerToken(token))]
     stats = RequestStats()
     reader = IncidentReader(mapping)
@@ -131,6 +135,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.include_router(dashboard_router(dashboard, authorised))
 
     @app.middleware("http")
     async def measured(request: Request, call_next):

@@ -15,7 +15,8 @@ from incident_intel.settings import ProjectSettings, data_dir
 from incident_intel.shadow.log import ShadowLog
 from incident_intel.silver.mapping import load_schema_mapping
 from incident_intel.storage.model_store import ModelStore
-from incident_intel.storage.paths import LakePaths
+from incident_intel.storage.paths import DASHBOARD_INDEX, LakePaths
+from incident_intel.storage.tables import DASHBOARD
 
 
 def project_app(token: str | None = None) -> FastAPI:
@@ -35,6 +36,7 @@ def project_app(token: str | None = None) -> FastAPI:
         load_schema_mapping(),
         token,
         ShadowLog(paths.shadow_log),
+        paths.table_file(DASHBOARD, DASHBOARD_INDEX),
     )
 
 

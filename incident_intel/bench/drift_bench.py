@@ -25,7 +25,11 @@ from incident_intel.monitoring.figures import drift_from_figures
 from incident_intel.settings import DriftSettings, ProjectSettings
 from incident_intel.storage.model_store import ModelStore
 from incident_intel.storage.paths import LakePaths
-from incident_intel.storage.tables import OPEN_INCIDENT_DRIFT, SLA_BREACH_MODEL
+from incident_intel.storage.tables import (
+    OPEN_INCIDENT_DRIFT,
+    OPEN_INCIDENT_SCORES,
+    SLA_BREACH_MODEL,
+)
 
 TOP_FEATURES = 3
 NOT_JUDGED = "not judged"
@@ -133,7 +137,7 @@ def run_drift_bench(events: Path, train_until: date, test_days: int, days: int) 
         )
         say(f"[3/3] Open incidents scored {scored[0]} … {scored[-1]}, in one run")
         timings["open_incident_scores"], scored_ok = materialize_scoring(
-            selections.scoring, str(scored[0]), str(scored[-1])
+            OPEN_INCIDENT_SCORES.key.to_user_string(), str(scored[0]), str(scored[-1])
         )
         paths = LakePaths(data)
         per_day = [day_figures(paths, day, settings.drift) for day in scored]

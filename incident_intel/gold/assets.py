@@ -154,6 +154,7 @@ def incident_text_embeddings(
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": run.embeddings.height,
+            "dagster/column_schema": column_schema(run.embeddings.schema),
             "newly_embedded": run.newly_embedded,
             "cache_hits": run.cache_hits,
             "cache_size": run.cache.height,

@@ -1,31 +1,53 @@
 """Bronze: the source's pages for each day, kept exactly as received."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
+from typing import Any
 
 import dagster as dg
 
 from incident_intel.ingest.bronze import BronzeManifest, write_bronze_partition
-from incident_intel.ingest.servicenow_client import SourceForbiddenError
+from incident_intel.ingest.servicenow_client import PulledPage, SourceForbiddenError
 from incident_intel.ingest.source import AUDIT_TABLES, IncidentSource
+from incident_intel.metadata import column_schema
 from incident_intel.partitions import day_window, partition_days
 from incident_intel.storage.lake import LakeResource
 from incident_intel.storage.tables import INCIDENT_AUDIT_PAGES, INCIDENT_PAGES, Table
+
+JSON_TYPES = {str: "string", bool: "boolean", int: "number", float: "number", dict: "object"}
+
+
+def noting_fields(pages: Iterable[PulledPage], fields: dict[str, str]) -> Iterator[PulledPage]:
+    """The pages, passed through, with each record field's JSON type noted in `fields`: the
+    column schema of records kept as received."""
+    for page in pages:
+        for record in page.records:
+            for name, value in record.items():
+                if value is not None and fields.get(name, "null") == "null":
+                    fields[name] = _json_type(value)
+                else:
+                    fields.setdefault(name, "null")
+        yield page
+
+
+def _json_type(value: Any) -> str:
+    return JSON_TYPES.get(type(value), "array" if isinstance(value, list) else "string")
 
 
 def _write_days(
     context: dg.AssetExecutionContext,
     source: IncidentSource,
     table: Table,
-    write_day: Callable[[date, datetime, datetime], BronzeManifest],
+    write_day: Callable[[date, datetime, datetime, dict[str, str]], BronzeManifest],
 ) -> dg.MaterializeResult:
     pages = records = 0
+    fields: dict[str, str] = {}
     per_day: list[str] = []
     forbidden: set[str] = set()
     days = partition_days(context)
     for done, day in enumerate(days, start=1):
         start, end = day_window(day)
-        manifest = write_day(day, start, end)
+        manifest = write_day(day, start, end, fields)
         pages += manifest.page_count
         records += manifest.record_count
         forbidden.update(manifest.forbidden)
@@ -38,6 +60,7 @@ def _write_days(
     table_md = "| day | pages | records |\n|---|---|---|\n" + "\n".join(per_day)
     metadata: dict = {
         "dagster/row_count": records,
+        "dagster/column_schema": column_schema(dict(sorted(fields.items()))),
         "pages": pages,
         "source_url": source.url,
         "partitions": dg.MetadataValue.md(table_md),
@@ -63,10 +86,12 @@ def build_bronze_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDe
         """The incident table's pages for each day: the current state of every incident whose
         last update falls on that day, as received."""
 
-        def write_day(day: date, start: datetime, end: datetime) -> BronzeManifest:
+        def write_day(
+            day: date, start: datetime, end: datetime, fields: dict[str, str]
+        ) -> BronzeManifest:
             return write_bronze_partition(
                 lake.paths.partition_dir(INCIDENT_PAGES, day),
-                source.pull_window(start, end),
+                noting_fields(source.pull_window(start, end), fields),
                 source_url=source.url,
                 window_start=start,
                 window_end=end,
@@ -91,13 +116,14 @@ def build_bronze_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDe
         every deletion (sys_audit_delete), as received. A credential that may not read it
         leaves a partition marked forbidden, and silver falls back to snapshots."""
 
-        def write_day(day: date, start: datetime, end: datetime) -> BronzeManifest:
+        def write_day(
+            day: date, start: datetime, end: datetime, fields: dict[str, str]
+        ) -> BronzeManifest:
             directory = lake.paths.partition_dir(INCIDENT_AUDIT_PAGES, day)
             common = {"source_url": source.url, "window_start": start, "window_end": end}
+            pages = noting_fields(source.pull_audit_window(start, end), fields)
             try:
-                return write_bronze_partition(
-                    directory, source.pull_audit_window(start, end), **common
-                )
+                return write_bronze_partition(directory, pages, **common)
             except SourceForbiddenError as refused:
                 context.log.warning(f"{day}: {refused}; silver rebuilds no history from it")
                 return write_bronze_partition(directory, [], forbidden=list(AUDIT_TABLES), **common)

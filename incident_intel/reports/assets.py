@@ -9,6 +9,7 @@ import polars as pl
 from incident_intel.reports import business_impact_markdown, shadow_comparison_markdown
 from incident_intel.reports.business_impact import breach_model_impact, headline_figures
 from incident_intel.reports.evaluation import markdown_report
+from incident_intel.reports.headlines import evaluation_headlines
 from incident_intel.reports.shadow_comparison import compare_versions, comparison_headlines
 from incident_intel.settings import SettingsResource
 from incident_intel.shadow.log import ShadowLog
@@ -88,6 +89,7 @@ def model_evaluation(
             "report": dg.MetadataValue.path(str(directory / "report.md")),
             "promoted": ", ".join(n for n, s in summaries.items() if s["promoted"]) or "none",
             "summary": dg.MetadataValue.md(markdown[:30000]),
+            **evaluation_headlines(summaries),
         }
     )
 

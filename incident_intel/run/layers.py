@@ -42,32 +42,39 @@ class Selections(NamedTuple):
 
     daily: str  # bronze and silver: partitioned, run over a window in one run
     unpartitioned: str  # features, models and reports
-    scoring: str  # partitioned again, downstream of the models: run for the last day
+    # Partitioned again, downstream of the models, and what reads its scores (the dashboard):
+    # run for the last day, in one run, so each scoring run rebuilds the dashboard.
+    scoring: str
 
 
 def asset_selections(settings: ProjectSettings) -> Selections:
     """`dagster asset materialize --partition-range` takes only single-run partitioned assets,
     so the unpartitioned layers run in a second command, and what scores with their models
-    in a third."""
+    in a third. An unpartitioned asset downstream of the scoring joins that third run: a run
+    with a partition key materialises its unpartitioned assets whole, after their parents."""
     from incident_intel.definitions import build_definitions
 
     graph = build_definitions(settings, data_dir()).resolve_asset_graph()
     keys = sorted(graph.materializable_asset_keys, key=lambda k: k.to_user_string())
 
+    def parents(key: dg.AssetKey) -> list[dg.AssetKey]:
+        return [p for p in graph.get(key).parent_keys if graph.has(p)]
+
     def after_unpartitioned(key: dg.AssetKey) -> bool:
-        parents = graph.get(key).parent_keys
-        return any(
-            not graph.get(p).partitions_def or after_unpartitioned(p)
-            for p in parents
-            if graph.has(p)
-        )
+        return any(not graph.get(p).partitions_def or after_unpartitioned(p) for p in parents(key))
+
+    def scoring(key: dg.AssetKey) -> bool:
+        """Scores with the models, or reads what they scored."""
+        if graph.get(key).partitions_def:
+            return after_unpartitioned(key)
+        return any(scoring(p) for p in parents(key))
 
     groups: dict[str, list[str]] = {"daily": [], "unpartitioned": [], "scoring": []}
     for key in keys:
-        if not graph.get(key).partitions_def:
-            group = "unpartitioned"
+        if scoring(key):
+            group = "scoring"
         else:
-            group = "scoring" if after_unpartitioned(key) else "daily"
+            group = "unpartitioned" if not graph.get(key).partitions_def else "daily"
         groups[group].append(key.to_user_string())
     return Selections(**{name: ",".join(members) for name, members in groups.items()})
 
@@ -125,7 +132,8 @@ def materialize_unpartitioned(selection: str) -> tuple[float, bool]:
 
 def materialize_scoring(selection: str, day: str, last: str | None = None) -> tuple[float, bool]:
     """The open incidents of `day` (or of every day from it to `last`, in one run) scored with
-    the models just trained: the seconds, and success."""
+    the models just trained, and what reads the scores (the dashboard) rebuilt on them: the
+    seconds, and success."""
     started = time.perf_counter()
     window = ["--partition-range", f"{day}...{last}"] if last else ["--partition", day]
     succeeded = _materialize(run_log(), selection, *window)
@@ -148,7 +156,7 @@ def materialize_layers(settings: ProjectSettings, first: str, last: str) -> tupl
     )
     if not succeeded:
         return timings, False
-    say(f"[3/3] Open incidents of {last} scored")
+    say(f"[3/3] Open incidents of {last} scored, and the dashboard rebuilt")
     timings["open_incident_scores"], succeeded = materialize_scoring(selections.scoring, last)
     return timings, succeeded
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from incident_intel.storage.model_store import ModelStore
-from incident_intel.storage.paths import LakePaths
+from incident_intel.storage.paths import DASHBOARD_INDEX, LakePaths
 from incident_intel.storage.reader import PARTITIONED, UNPARTITIONED, lake_reader
 from incident_intel.storage.tables import (
     BUSINESS_IMPACT,
+    DASHBOARD,
     INCIDENT_AUDIT_PAGES,
     INCIDENT_PAGES,
     INCIDENTS,
@@ -95,6 +96,7 @@ def print_summary(root: Path) -> None:
     reports = {
         "evaluation report": paths.table_dir(MODEL_EVALUATION) / "report.md",
         "business impact report": paths.table_dir(BUSINESS_IMPACT) / "business_impact.md",
+        "dashboard": paths.table_file(DASHBOARD, DASHBOARD_INDEX),
     }
     for title, report in reports.items():
         if report.exists():

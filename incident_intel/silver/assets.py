@@ -14,7 +14,7 @@ from incident_intel.silver.audit import AUDIT_SCHEMA
 from incident_intel.silver.day import SilverDay, build_silver_day
 from incident_intel.silver.mapping import SourceMapping, load_schema_mapping
 from incident_intel.silver.merge import flag_deletions, merge_incidents
-from incident_intel.silver.parse import versions_schema
+from incident_intel.silver.parse import REJECT_SCHEMA, versions_schema
 from incident_intel.storage.atomic import write_parquet_atomic
 from incident_intel.storage.lake import LakeResource
 from incident_intel.storage.tables import (
@@ -218,6 +218,7 @@ def build_silver_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDe
                 f"merged {len(days)} partitions: {inserted} incidents inserted, {updated} updated, "
                 f"{deleted} flagged deleted, {total} in silver.incidents"
             )
+            schema = connection.sql(f"SELECT * FROM {INCIDENTS.sql_name} LIMIT 0").pl().schema
             for table in (INCIDENT_VERSIONS, INCIDENT_REJECTS, INCIDENT_AUDIT):
                 # Either table may be materialised alone; a view needs one file to exist.
                 if lake.paths.has_partitions(table):
@@ -227,6 +228,7 @@ def build_silver_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDe
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": total,
+                "dagster/column_schema": column_schema(schema),
                 "inserted": inserted,
                 "updated": updated,
                 "flagged_deleted": deleted,
@@ -255,6 +257,7 @@ def _results(
         },
         INCIDENT_REJECTS: {
             "dagster/row_count": totals["rejects"],
+            "dagster/column_schema": column_schema(REJECT_SCHEMA),
             "reject_rate": totals["rejects"] / totals["bronze"] if totals["bronze"] else 0.0,
         },
         INCIDENT_AUDIT: {

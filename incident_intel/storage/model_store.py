@@ -128,6 +128,15 @@ class ModelStore:
     def card(self, name: str, version: str) -> dict[str, Any]:
         return json.loads((self._model_dir(name) / version / CARD).read_text())
 
+    def saved_cards(self, name: str) -> list[dict[str, Any]]:
+        """Every saved version's card, oldest save first: the model's training runs in order.
+
+        Version ids are content hashes, so only the cards' write times order them; retraining
+        the same data rewrites that version, which moves it to the end.
+        """
+        cards = [self._model_dir(name) / version / CARD for version in self.candidates(name)]
+        return [json.loads(path.read_text()) for path in sorted(cards, key=_written_at)]
+
     def latest_version(self, name: str) -> str | None:
         pointer = self._model_dir(name) / LATEST
         return pointer.read_text().strip() if pointer.exists() else None
@@ -150,3 +159,7 @@ class ModelStore:
             thresholds=json.loads((path / THRESHOLDS).read_text()),
             drift_reference=json.loads(reference.read_text()) if reference.exists() else None,
         )
+
+
+def _written_at(path: Path) -> tuple[int, str]:
+    return path.stat().st_mtime_ns, path.parent.name

@@ -9,6 +9,7 @@ from pathlib import Path
 from incident_intel.storage.tables import Table
 
 PARQUET_FILE = "part-0.parquet"
+DASHBOARD_INDEX = "index.html"  # reports/dashboard's page: the asset writes it, the API serves it
 
 
 @dataclass(frozen=True)

@@ -46,3 +46,4 @@ BUSINESS_IMPACT = Table("reports", "business_impact")
 # drift checks judge, so that they can be plotted over time. Not an asset of its own.
 OPEN_INCIDENT_DRIFT = Table("gold", "open_incident_drift")
 SHADOW_COMPARISON = Table("reports", "shadow_comparison")
+DASHBOARD = Table("reports", "dashboard")

@@ -1,3 +1,4 @@
+import os
 import shutil
 
 import polars as pl
@@ -104,3 +105,12 @@ def test_a_save_in_progress_is_no_version(tmp_path):
     shutil.copytree(tmp_path / "breach" / "v1", tmp_path / "breach" / ".v2.staging-live")
     shutil.copytree(tmp_path / "breach" / "v1", tmp_path / "breach" / ".v1.previous")
     assert store.candidates("breach") == ["v1"]
+
+
+def test_saved_cards_list_the_training_runs_in_the_order_saved(tmp_path):
+    store = ModelStore(tmp_path)
+    for second, version in enumerate(["zz", "aa", "mm"]):
+        path = store.save("breach", version, {}, {"version": version})
+        os.utime(path / "model_card.json", ns=(second * 10**9, second * 10**9))
+    assert [card["version"] for card in store.saved_cards("breach")] == ["zz", "aa", "mm"]
+    assert store.saved_cards("never_trained") == []

@@ -1,0 +1,145 @@
+"""The drift view: PSI per feature over time, and where retraining fired.
+
+Its input is one small table, read by `load_drift`:
+
+    <data root>/gold/feature_drift/part-0.parquet
+        day       Date     the day the feature's distribution was compared with training's
+        feature   String   the feature's name
+        psi       Float64  its population stability index that day
+        severity  String   the drift branch's verdict, e.g. none, moderate, major
+
+Training runs come from the model store: every saved version, placed on the last day its
+training window saw. Until the drift table exists the view says so and shows the runs alone.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+
+from incident_intel.reports.dashboard.figures import SEVERITY_COLOURS, chart, label
+
+PADDING = timedelta(days=3)
+DRIFT_FILE = Path("gold") / "feature_drift" / "part-0.parquet"
+DRIFT_SCHEMA = {"day": pl.Date, "feature": pl.String, "psi": pl.Float64, "severity": pl.String}
+
+
+def load_drift(root: Path) -> pl.DataFrame | None:
+    """The drift table under the data root `root`, or None while no drift figures exist."""
+    path = root / DRIFT_FILE
+    if not path.exists():
+        return None
+    frame = pl.read_parquet(path)
+    missing = sorted(set(DRIFT_SCHEMA) - set(frame.columns))
+    if missing:
+        raise ValueError(f"{path} lacks the columns {', '.join(missing)}: expected {DRIFT_SCHEMA}")
+    return frame.select(pl.col(name).cast(dtype) for name, dtype in DRIFT_SCHEMA.items()).sort(
+        "day", "feature"
+    )
+
+
+def training_runs(cards: dict[str, list[dict[str, Any]]]) -> pl.DataFrame:
+    """(day, model, version, promoted): one row per saved model version."""
+    rows = [
+        {
+            "day": str(card["training_window"]["last_opened"])[:10],
+            "model": model,
+            "version": card["version"],
+            "promoted": bool(card.get("promoted")),
+        }
+        for model, history in cards.items()
+        for card in history
+    ]
+    schema = {"day": pl.String, "model": pl.String, "version": pl.String, "promoted": pl.Boolean}
+    return pl.DataFrame(rows, schema=schema).with_columns(pl.col("day").str.to_date())
+
+
+def drift_charts(drift: pl.DataFrame | None, runs: pl.DataFrame) -> dict[str, dict]:
+    charts = {}
+    if drift is not None and drift.height:
+        charts["drift_psi_over_time"] = _psi_over_time(drift, runs)
+        charts["drift_latest"] = _latest(drift)
+    if runs.height:
+        charts["drift_training_runs"] = _runs(runs)
+    return charts
+
+
+def _retraining_lines(figure: go.Figure, runs: pl.DataFrame) -> None:
+    for day, models in runs.group_by("day").agg("model").sort("day").iter_rows():
+        figure.add_vline(x=day.isoformat(), line_dash="dot", line_color="#57606a")
+        figure.add_annotation(
+            x=day.isoformat(),
+            y=1,
+            yref="paper",
+            text=label("retrained: " + ", ".join(sorted(set(models)))),
+            showarrow=False,
+            yanchor="bottom",
+            font={"size": 10},
+        )
+
+
+def _psi_over_time(drift: pl.DataFrame, runs: pl.DataFrame) -> dict:
+    figure = go.Figure()
+    for (feature,), rows in drift.group_by("feature", maintain_order=True):
+        figure.add_trace(
+            go.Scatter(
+                x=[d.isoformat() for d in rows["day"]],
+                y=rows["psi"].to_list(),
+                name=label(feature),
+                mode="lines+markers",
+                marker={"color": [SEVERITY_COLOURS.get(s, "#57606a") for s in rows["severity"]]},
+                text=[label(s) for s in rows["severity"]],
+                hovertemplate="%{x}: PSI %{y:.3f} (%{text})",
+            )
+        )
+    _retraining_lines(figure, runs)
+    figure.update_layout(yaxis_title="PSI", xaxis_title="day")
+    return chart(figure, "PSI per feature over time (dotted: a model was retrained)", 420)
+
+
+def _latest(drift: pl.DataFrame) -> dict:
+    latest = drift.filter(pl.col("day") == pl.col("day").max()).sort("psi")
+    figure = go.Figure(
+        go.Bar(
+            x=latest["psi"].to_list(),
+            y=[label(f) for f in latest["feature"]],
+            orientation="h",
+            marker={"color": [SEVERITY_COLOURS.get(s, "#57606a") for s in latest["severity"]]},
+            text=[label(s) for s in latest["severity"]],
+        )
+    )
+    figure.update_layout(xaxis_title="PSI", margin={"l": 160})
+    day = latest["day"][0].isoformat()
+    return chart(figure, f"PSI per feature on {day}, coloured by severity", 60 + 22 * latest.height)
+
+
+def _runs(runs: pl.DataFrame) -> dict:
+    figure = go.Figure()
+    for promoted, name, symbol in ((True, "promoted", "circle"), (False, "not promoted", "x")):
+        rows = runs.filter(pl.col("promoted") == promoted)
+        figure.add_trace(
+            go.Scatter(
+                x=[d.isoformat() for d in rows["day"]],
+                y=rows["model"].to_list(),
+                text=rows["version"].to_list(),
+                mode="markers",
+                name=name,
+                marker={"symbol": symbol, "size": 11},
+                hovertemplate="%{y} %{text}: trained on data to %{x}",
+            )
+        )
+    # A few days either side, so that a single run still reads as a date, not a timestamp.
+    first, last = runs["day"].min(), runs["day"].max()
+    figure.update_layout(
+        xaxis={
+            "title": "last day of the training window",
+            "type": "date",
+            "range": [(first - PADDING).isoformat(), (last + PADDING).isoformat()],
+        },
+        margin={"l": 170},
+    )
+    return chart(figure, "Training runs in the model store", 260)
