@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from incident_intel.api.app import create_app
 from incident_intel.feedback.store import FeedbackStore
 from incident_intel.settings import ServeSettings
+from incident_intel.shadow.log import ShadowLog
 from incident_intel.silver.mapping import load_schema_mapping
 from incident_intel.storage.model_store import ModelStore
 from incident_intel_tests.api.conftest import AUTH, TOKEN
@@ -32,6 +33,7 @@ def client(tmp_path, index):
         ServeSettings(),
         load_schema_mapping(),
         TOKEN,
+        ShadowLog(tmp_path / "shadow.sqlite3"),
         index,
     )
     return TestClient(app)
