@@ -13,7 +13,7 @@ from typing import Any
 from incident_intel.bench.browser import headless_chromium, open_view
 from incident_intel.reports.dashboard.build import build_dashboard
 from incident_intel.reports.dashboard.views import VIEWS
-from incident_intel.settings import data_dir
+from incident_intel.settings import ProjectSettings, data_dir
 from incident_intel.storage.atomic import write_bytes_atomic
 from incident_intel.storage.paths import LakePaths
 from incident_intel.storage.tables import DASHBOARD, OPEN_INCIDENT_SCORES
@@ -58,7 +58,8 @@ def run_dashboard_bench(loads: int = 5, screenshots: Path | None = None) -> dict
     """Figures as one dict; with `screenshots`, each view's first screen saved there too."""
     paths = LakePaths(data_dir())
     with tempfile.TemporaryDirectory(prefix="dashboard-bench-") as scratch:
-        built = build_dashboard(paths, Path(scratch) / "index.html")
+        drift = ProjectSettings.load().drift
+        built = build_dashboard(paths, drift, Path(scratch) / "index.html")
         url = built.index.as_uri()
         with headless_chromium() as browser:
             first_view, busy, shown = [], [], []

@@ -4,6 +4,7 @@ import dagster as dg
 import polars as pl
 
 from incident_intel.metadata import markdown_table
+from incident_intel.settings import SettingsResource
 from incident_intel.storage.lake import LakeResource
 from incident_intel.storage.tables import (
     DASHBOARD,
@@ -27,13 +28,15 @@ from incident_intel.storage.tables import (
     group_name=DASHBOARD.layer,
     kinds={"plotly", "html"},
 )
-def dashboard(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+def dashboard(
+    context: dg.AssetExecutionContext, lake: LakeResource, settings: SettingsResource
+) -> dg.MaterializeResult:
     """Backlog, SLA attainment, every model beside its baselines, the archetypes, today's riskiest
     open incidents and drift, in one HTML page that opens offline and at the API's /dashboard."""
     # Imported here: plotly loads when the dashboard builds, not when the code location loads.
     from incident_intel.reports.dashboard.build import build_dashboard
 
-    built = build_dashboard(lake.paths)
+    built = build_dashboard(lake.paths, settings.drift)
     context.log.info(
         f"dashboard written to {built.index} in {built.seconds:.1f} s: "
         f"{sum(built.charts.values())} charts, {built.open_incidents:,} open incidents"

@@ -10,6 +10,7 @@ from pathlib import Path
 from incident_intel.reports.dashboard.inputs import DashboardInputs, read_inputs
 from incident_intel.reports.dashboard.page import render_page
 from incident_intel.reports.dashboard.views import build_views
+from incident_intel.settings import DriftSettings
 from incident_intel.storage.atomic import write_bytes_atomic
 from incident_intel.storage.paths import DASHBOARD_INDEX, LakePaths
 from incident_intel.storage.tables import DASHBOARD
@@ -45,10 +46,13 @@ def render_dashboard(inputs: DashboardInputs) -> RenderedDashboard:
     )
 
 
-def build_dashboard(paths: LakePaths, index: Path | None = None) -> DashboardBuild:
-    """Reads the lake at `paths` and writes the page to `index` (default: the lake's own)."""
+def build_dashboard(
+    paths: LakePaths, drift: DriftSettings, index: Path | None = None
+) -> DashboardBuild:
+    """Reads the lake at `paths` and writes the page to `index` (default: the lake's own);
+    `drift` holds the thresholds that colour drift."""
     started = time.perf_counter()
-    inputs = read_inputs(paths)
+    inputs = read_inputs(paths, drift)
     rendered = render_dashboard(inputs)
     target = index or paths.table_file(DASHBOARD, DASHBOARD_INDEX)
     data = rendered.html.encode("utf-8")

@@ -1,44 +1,61 @@
 """The drift view: PSI per feature over time, and where retraining fired.
 
-Its input is one small table, read by `load_drift`:
+Its input is each scored day's drift, which gold/open_incident_scores writes beside its scores
+(`gold/open_incident_drift/date=D/part-0.parquet`, see `monitoring/figures.py`), read by
+`load_drift` as one table:
 
-    <data root>/gold/feature_drift/part-0.parquet
-        day       Date     the day the feature's distribution was compared with training's
-        feature   String   the feature's name
+        day       Date     the day the open incidents were compared with the model's reference
+        feature   String   the input's name, or `risk` for the breach risk
         psi       Float64  its population stability index that day
-        severity  String   the drift branch's verdict, e.g. none, moderate, major
+        severity  String   none, moderate (above drift.warn_above) or major (above error_above)
 
 Training runs come from the model store: every saved version, placed on the last day its
-training window saw. Until the drift table exists the view says so and shows the runs alone.
+training window saw. Until drift has been measured the view says so and shows the runs alone.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
 
+from incident_intel.monitoring.figures import RISK
 from incident_intel.reports.dashboard.figures import SEVERITY_COLOURS, chart, label
+from incident_intel.settings import DriftSettings
+from incident_intel.storage.paths import LakePaths
+from incident_intel.storage.tables import OPEN_INCIDENT_DRIFT
 
 PADDING = timedelta(days=3)
-DRIFT_FILE = Path("gold") / "feature_drift" / "part-0.parquet"
+DRIFT_INPUT = "gold/open_incident_drift/date=*/part-0.parquet"
 DRIFT_SCHEMA = {"day": pl.Date, "feature": pl.String, "psi": pl.Float64, "severity": pl.String}
 
 
-def load_drift(root: Path) -> pl.DataFrame | None:
-    """The drift table under the data root `root`, or None while no drift figures exist."""
-    path = root / DRIFT_FILE
-    if not path.exists():
+def load_drift(paths: LakePaths, thresholds: DriftSettings) -> pl.DataFrame | None:
+    """Every scored day's drift under the lake, or None while none was measured."""
+    if not paths.has_partitions(OPEN_INCIDENT_DRIFT):
         return None
-    frame = pl.read_parquet(path)
-    missing = sorted(set(DRIFT_SCHEMA) - set(frame.columns))
-    if missing:
-        raise ValueError(f"{path} lacks the columns {', '.join(missing)}: expected {DRIFT_SCHEMA}")
-    return frame.select(pl.col(name).cast(dtype) for name, dtype in DRIFT_SCHEMA.items()).sort(
-        "day", "feature"
+    figures = pl.read_parquet(paths.partition_glob(OPEN_INCIDENT_DRIFT))
+    if figures.is_empty():
+        return None
+    severity = (
+        pl.when(pl.col("psi") > thresholds.error_above)
+        .then(pl.lit("major"))
+        .when(pl.col("psi") > thresholds.warn_above)
+        .then(pl.lit("moderate"))
+        .otherwise(pl.lit("none"))
+    )
+    feature = pl.when(pl.col("measure") == RISK).then(pl.lit("risk")).otherwise(pl.col("name"))
+    return (
+        figures.select(
+            pl.col("partition_date").alias("day"),
+            feature.alias("feature"),
+            "psi",
+            severity.alias("severity"),
+        )
+        .cast(DRIFT_SCHEMA)
+        .sort("day", "feature")
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from incident_intel.reports.dashboard.drift import load_drift
+from incident_intel.settings import DriftSettings
 from incident_intel.storage.model_store import ModelStore
 from incident_intel.storage.paths import PARQUET_FILE, LakePaths
 from incident_intel.storage.tables import (
@@ -51,7 +52,7 @@ def _parquet(path, columns: list[str] | None = None) -> pl.DataFrame | None:
     return pl.read_parquet(path, columns=columns) if path.exists() else None
 
 
-def read_inputs(paths: LakePaths) -> DashboardInputs:
+def read_inputs(paths: LakePaths, drift: DriftSettings) -> DashboardInputs:
     report = paths.table_dir(MODEL_EVALUATION) / REPORT_FILE
     store = ModelStore(paths.models)
     day = newest_scored_day(paths)
@@ -64,5 +65,5 @@ def read_inputs(paths: LakePaths) -> DashboardInputs:
         if day is None
         else pl.read_parquet(paths.partition_file(OPEN_INCIDENT_SCORES, day)),
         scores_day=day,
-        drift=load_drift(paths.root),
+        drift=load_drift(paths, drift),
     )

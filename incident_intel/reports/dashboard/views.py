@@ -8,7 +8,7 @@ from typing import Any
 
 from incident_intel.reports.dashboard.archetypes import archetype_charts, archetype_profiles
 from incident_intel.reports.dashboard.breach_charts import breach_charts, threshold_rows
-from incident_intel.reports.dashboard.drift import DRIFT_FILE, drift_charts, training_runs
+from incident_intel.reports.dashboard.drift import DRIFT_INPUT, drift_charts, training_runs
 from incident_intel.reports.dashboard.inputs import DashboardInputs
 from incident_intel.reports.dashboard.operations import operations_charts, operations_kpis
 from incident_intel.reports.dashboard.resolution_time_charts import resolution_time_charts
@@ -63,7 +63,7 @@ def build_views(inputs: DashboardInputs) -> Views:
     _risk(built, inputs)
     runs = training_runs(inputs.cards)
     built.add("drift", drift_charts(inputs.drift, runs))
-    built.views["drift"].context = {"has_psi": inputs.drift is not None, "input": DRIFT_FILE}
+    built.views["drift"].context = {"has_psi": inputs.drift is not None, "input": DRIFT_INPUT}
     return built
 
 

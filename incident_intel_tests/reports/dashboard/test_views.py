@@ -6,18 +6,24 @@ import hashlib
 import html
 import json
 import re
+from datetime import date
 
-import polars as pl
 import pytest
 
+from incident_intel.monitoring.drift import Drift
+from incident_intel.monitoring.figures import figures_frame
 from incident_intel.reports.dashboard.breach_charts import threshold_rows
 from incident_intel.reports.dashboard.build import render_dashboard
-from incident_intel.reports.dashboard.drift import DRIFT_FILE, load_drift
+from incident_intel.reports.dashboard.drift import DRIFT_INPUT, load_drift
 from incident_intel.reports.dashboard.figures import label
 from incident_intel.reports.dashboard.operations import operations_kpis
 from incident_intel.reports.dashboard.risk_list import filter_options, risk_rows
 from incident_intel.reports.dashboard.views import VIEWS
 from incident_intel.reports.headlines import evaluation_headlines, headline_figures
+from incident_intel.settings import DriftSettings
+from incident_intel.storage.atomic import write_parquet_atomic
+from incident_intel.storage.paths import LakePaths
+from incident_intel.storage.tables import OPEN_INCIDENT_DRIFT
 from incident_intel_tests.reports.dashboard import samples
 
 CHARTS_JSON = re.compile(
@@ -45,7 +51,7 @@ def test_an_empty_lake_says_what_each_view_waits_for():
         "No evaluation report yet",
         "No archetypes yet",
         "No open incidents scored yet",
-        f"No drift figures yet: the view reads {DRIFT_FILE}",
+        f"No drift figures yet: the view reads {DRIFT_INPUT}",
     ):
         assert waiting in page
 
@@ -76,15 +82,26 @@ def test_only_the_pages_own_scripts_may_run(page):
     assert "<script src" not in page and "<link" not in page
 
 
-def test_the_drift_table_is_optional_and_checked(tmp_path):
-    assert load_drift(tmp_path) is None
-    path = tmp_path / DRIFT_FILE
-    path.parent.mkdir(parents=True)
-    samples.drift().with_columns(pl.lit(1).alias("extra")).write_parquet(path)
-    assert load_drift(tmp_path).columns == ["day", "feature", "psi", "severity"]
-    samples.drift().drop("severity").write_parquet(path)
-    with pytest.raises(ValueError, match="severity"):
-        load_drift(tmp_path)
+def test_drift_is_read_from_each_scored_days_figures(tmp_path):
+    paths = LakePaths(tmp_path)
+    assert load_drift(paths, DriftSettings()) is None
+    day = date(2026, 1, 20)
+    drift = Drift(
+        features={"priority": 0.05, "category": 0.3, "group_backlog": 0.12},
+        risk=0.02,
+        incidents=300,
+    )
+    write_parquet_atomic(
+        figures_frame(day, "v1", drift), paths.partition_file(OPEN_INCIDENT_DRIFT, day)
+    )
+    table = load_drift(paths, DriftSettings()).to_dicts()
+    assert {(row["feature"], row["severity"]) for row in table} == {
+        ("category", "major"),
+        ("group_backlog", "moderate"),
+        ("priority", "none"),
+        ("risk", "none"),
+    }
+    assert {row["day"] for row in table} == {day}
 
 
 def test_each_threshold_strategy_meets_the_baseline_at_the_same_alert_rate():
