@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from incident_intel.scoring.promoted import SCORING_MODELS
 from incident_intel.storage.tables import RESOLUTION_TIME_MODEL, SLA_BREACH_MODEL, TRIAGE_MODEL
 
 PAIR = ["model", "promoted_version", "candidate_version"]
@@ -192,9 +193,11 @@ def latest_pairs(report: ShadowComparison) -> dict[str, VersionPair]:
 
 
 def comparison_headlines(report: ShadowComparison) -> dict[str, float]:
-    """Per model, the figures of its latest pair worth plotting across runs."""
-    figures: dict[str, float | None] = {}
-    for model, pair in latest_pairs(report).items():
+    """Per model, the figures of its latest pair worth plotting across runs; and, always, the
+    share of the scoring models that have a candidate under comparison."""
+    latest = latest_pairs(report)
+    figures: dict[str, float | None] = {"models_in_shadow_share": len(latest) / len(SCORING_MODELS)}
+    for model, pair in latest.items():
         if pair.breach is not None:
             figures[f"{model}_mean_abs_risk_difference"] = pair.breach.mean_abs_risk_difference
             figures[f"{model}_spearman"] = pair.breach.spearman
