@@ -45,9 +45,10 @@ def scored_lake(trained_lake):
     return root, score_and_build_dashboard(root)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Headless Chromium from the system's packages, driven by playwright."""
+    """Headless Chromium from the system's packages, driven by playwright. Per module: its event
+    loop must not outlive the browser tests, or Dagster's in-process runs trip over it."""
     from incident_intel.bench.browser import (
         MISSING_CHROMIUM,
         chromium_executable,

@@ -18,6 +18,7 @@ from incident_intel.storage.tables import SLA_BREACH_MODEL
 
 pytestmark = pytest.mark.slow
 
+INSTANCE = "telemetry:\n  enabled: false\nnux:\n  enabled: false\n"
 ASSETS = """{ assetNodes { assetKey { path } groupName description kinds
   owners { ... on TeamAssetOwner { team } }
   assetChecksOrError { ... on AssetChecks { checks { name description } } } } }"""
@@ -45,6 +46,8 @@ def _record_materialization(home: Path, result: dg.ExecuteInProcessResult, key: 
 def webserver(trained_lake, tmp_path_factory):
     root, result = trained_lake
     home = tmp_path_factory.mktemp("dagster_home")
+    # Storage in the folder by default; no welcome dialog over the asset graph.
+    (home / "dagster.yaml").write_text(INSTANCE)
     _record_materialization(home, result, SLA_BREACH_MODEL.key)
     port = _free_port()
     env = {**os.environ, "DAGSTER_HOME": str(home), "INCIDENT_INTEL_DATA_DIR": str(root)}

@@ -27,7 +27,7 @@ def built(scored_lake):
 
 
 @pytest.mark.parametrize("view", list(VIEWS))
-def test_each_view_draws_its_charts_offline_without_console_errors(browser, built, view, tmp_path):
+def test_each_view_draws_its_charts_offline_without_console_errors(built, browser, view, tmp_path):
     load = open_view(browser, built, view)
     page = load.page
     section = f"section[data-view={view}]"
@@ -44,7 +44,7 @@ def test_each_view_draws_its_charts_offline_without_console_errors(browser, buil
     page.close()
 
 
-def test_every_view_of_the_scored_lake_has_content(browser, built):
+def test_every_view_of_the_scored_lake_has_content(built, browser):
     load = open_view(browser, built, "risk")
     page = load.page
     assert page.locator("tbody.incident").count() > 50
@@ -55,7 +55,7 @@ def test_every_view_of_the_scored_lake_has_content(browser, built):
     page.close()
 
 
-def test_the_risk_list_filters_by_group_priority_and_action(browser, built):
+def test_the_risk_list_filters_by_group_priority_and_action(built, browser):
     page = open_view(browser, built, "risk").page
     incidents = page.locator("tbody.incident")
     total = incidents.count()

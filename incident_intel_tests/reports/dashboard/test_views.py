@@ -2,6 +2,7 @@
 incident text inert."""
 
 import base64
+import dataclasses
 import hashlib
 import html
 import json
@@ -54,6 +55,11 @@ def test_an_empty_lake_says_what_each_view_waits_for():
         f"No drift figures yet: the view reads {DRIFT_INPUT}",
     ):
         assert waiting in page
+
+
+def test_a_day_with_no_open_incident_says_so():
+    inputs = dataclasses.replace(samples.full_inputs(), scores=samples.open_scores().head(0))
+    assert f"No incident was open at the end of {samples.DAY}." in render_dashboard(inputs).html
 
 
 def test_incident_text_reaches_the_page_escaped(page):
