@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from incident_intel.feedback.request import FeedbackIn
 from incident_intel.feedback.table import STORED_SCHEMA, empty_feedback, feedback_frame, value_text
+from incident_intel.storage.sqlite_file import wal_connection
 
 CREATE_TABLE = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -116,20 +117,10 @@ class FeedbackStore:
             ).fetchall()
         return feedback_frame(rows)
 
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: no implicit transactions, so BEGIN IMMEDIATE is ours to issue.
-        connection = sqlite3.connect(
-            self.path, timeout=self.busy_timeout_seconds, isolation_level=None
-        )
-        with closing(connection):
-            connection.execute("PRAGMA journal_mode = WAL")
-            # WAL's default (NORMAL) may lose the last commits on a power cut; feedback is
-            # people's work, and an acknowledged add must stay.
-            connection.execute("PRAGMA synchronous = FULL")
-            connection.execute(CREATE_TABLE)
-            yield connection
+    def _connection(self):
+        # WAL's default (NORMAL) may lose the last commits on a power cut; feedback is people's
+        # work, and an acknowledged add must stay.
+        return wal_connection(self.path, self.busy_timeout_seconds, "FULL", CREATE_TABLE)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

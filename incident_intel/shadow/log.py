@@ -8,13 +8,12 @@ so concurrent requests serialise on SQLite's lock, waiting up to the busy timeou
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
 import polars as pl
+
+from incident_intel.storage.sqlite_file import wal_connection
 
 CREATE_TABLE = """
 CREATE TABLE IF NOT EXISTS shadow_scores (
@@ -114,17 +113,7 @@ class ShadowLog:
             ).fetchall()
         return shadow_frame(rows)
 
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: no implicit transactions, so BEGIN IMMEDIATE is ours to issue.
-        connection = sqlite3.connect(
-            self.path, timeout=self.busy_timeout_seconds, isolation_level=None
-        )
-        with closing(connection):
-            connection.execute("PRAGMA journal_mode = WAL")
-            # WAL's default: a power cut may lose the last appends, never corrupt the file.
-            # The log is evidence for a comparison, and fsyncing each request is not worth it.
-            connection.execute("PRAGMA synchronous = NORMAL")
-            connection.execute(CREATE_TABLE)
-            yield connection
+    def _connection(self):
+        # WAL's default: a power cut may lose the last appends, never corrupt the file. The log
+        # is evidence for a comparison, and fsyncing each request is not worth it.
+        return wal_connection(self.path, self.busy_timeout_seconds, "NORMAL", CREATE_TABLE)
