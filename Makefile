@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run dev test lint format bench
+.PHONY: help install run dev test lint format bench plotly-bundle
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -60,3 +60,6 @@ bench: install ## every benchmark, each printing one JSON line (SHARED: the real
 	$(BIN)/incident-intel bench drift \
 		--events $(SHARED)/servicenow_incident_event_log.csv.gz --train-until 2016-04-01 \
 		--test-days 10 --days 28
+
+plotly-bundle: ## rebuild the dashboard's partial plotly.js bundle (needs Node.js; maintainers only)
+	bash incident_intel/reports/dashboard/vendor/build_plotly_bundle.sh

@@ -8,6 +8,7 @@ import html
 import json
 import re
 from datetime import date
+from importlib import resources
 
 import pytest
 
@@ -18,8 +19,14 @@ from incident_intel.reports.dashboard.build import render_dashboard
 from incident_intel.reports.dashboard.drift import DRIFT_INPUT, load_drift
 from incident_intel.reports.dashboard.figures import label
 from incident_intel.reports.dashboard.operations import operations_kpis
+from incident_intel.reports.dashboard.page import (
+    BUNDLED_TRACES,
+    PLOTLY_BUNDLE,
+    plotly_js,
+    unbundled_traces,
+)
 from incident_intel.reports.dashboard.risk_list import filter_options, risk_rows
-from incident_intel.reports.dashboard.views import VIEWS
+from incident_intel.reports.dashboard.views import VIEWS, build_views
 from incident_intel.reports.headlines import evaluation_headlines, headline_figures
 from incident_intel.settings import DriftSettings
 from incident_intel.storage.atomic import write_parquet_atomic
@@ -43,6 +50,19 @@ def test_every_view_draws_charts_from_a_full_lake():
     assert set(rendered.charts) == set(VIEWS)
     assert all(count > 0 for count in rendered.charts.values()), rendered.charts
     assert rendered.open_incidents == 3
+
+
+def test_the_plotly_bundle_draws_every_trace_type_the_views_use():
+    views = build_views(samples.full_inputs())
+    assert unbundled_traces(views.charts) == set()
+    assert unbundled_traces({"pie": {"data": [{"type": "pie"}]}}) == {"pie"}
+    entry = (PLOTLY_BUNDLE / "plotly-dashboard.entry.js").read_text("utf-8")
+    registered = set(re.findall(r"require\('plotly\.js/lib/(\w+)'\)", entry)) - {"core"}
+    assert registered | {"scatter"} == BUNDLED_TRACES
+    # The figures come from the plotly Python package: the bundle is of the release it ships.
+    shipped = (resources.files("plotly") / "package_data" / "plotly.min.js").read_text("utf-8")
+    release = re.search(r"plotly\.js v([\d.]+)", shipped).group(1)
+    assert plotly_js().startswith(f"/**\n* plotly.js v{release}, partial bundle")
 
 
 def test_an_empty_lake_says_what_each_view_waits_for():
