@@ -14,6 +14,7 @@ import numpy as np
 import polars as pl
 
 from incident_intel.ml.explanations import explained_breach, explained_ttr
+from incident_intel.ml.tabular_data import embedding_matrix
 from incident_intel.ml.triage.training import STRUCTURED_FIELDS, triage_inputs
 from incident_intel.scoring.promoted import PromotedModels
 from incident_intel.scoring.similar import SIMILAR_TYPE, SimilarIndex
@@ -118,15 +119,17 @@ class IncidentScorer:
     def _triage(self, rows, embeddings) -> dict[str, pl.Series]:
         n, stored = rows.height, self.models.triage
         out: dict[str, pl.Series] = {}
+        fields = _with_triage_fields(rows)
+        # The embedding matrix is the same for every target: built once, not per target.
+        matrix = None if embeddings is None or n == 0 else embedding_matrix(rows, embeddings)
         for target in self.triage_targets():
             out[f"{target}_suggestions"] = _nulls(n, SUGGESTION_TYPE)
             out[f"{target}_action"] = _nulls(n, pl.String)
             if n == 0:
                 continue
             model = stored.estimator[target]
-            inputs = triage_inputs(
-                _with_triage_fields(rows), embeddings if model.uses_embeddings_ else None, target
-            )
+            inputs = triage_inputs(fields, None, target)
+            inputs["embeddings"] = matrix if model.uses_embeddings_ else None
             decided = model.decide(**inputs)
             suggestions = [
                 [
