@@ -42,7 +42,12 @@ def project_app(token: str | None = None) -> FastAPI:
 
 def serve(host: str | None, port: int | None) -> None:
     import uvicorn
+    from threadpoolctl import threadpool_limits
 
+    # For the same reason as the embedder's one thread: a request scores one incident or a
+    # few, where BLAS and OpenMP threads cost more to wake than they save, and concurrent
+    # requests already keep the cores busy.
+    threadpool_limits(limits=1)
     settings = ProjectSettings.load().serve
     try:
         app = project_app()
