@@ -247,7 +247,22 @@ def test_incidents_need_only_the_versions_they_depend_on(tmp_path, simulator):
 
 def test_loading_the_code_location_imports_no_ml_library():
     """Every run step loads the code location: bronze and silver steps must not pay for ML."""
-    heavy = ("sklearn", "catboost", "torch", "sentence_transformers", "matplotlib", "pandas")
+    heavy = (
+        "sklearn",
+        "catboost",
+        "scipy",
+        "torch",
+        "transformers",
+        "sentence_transformers",
+        "huggingface_hub",
+        "plotly",
+        "matplotlib",
+        "pandas",
+        "umap",
+        "hdbscan",
+        "fastapi",
+        "uvicorn",
+    )
     probe = (
         "import sys, incident_intel.definitions; "
         f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
