@@ -208,6 +208,15 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         "--screenshots", type=Path, help="save each view's first screen here (docs/, say)"
     )
     dashboard.set_defaults(handler=_bench_dashboard)
+    partition = names.add_parser(
+        "partition",
+        help="one daily partition of bronze and silver through the Dagster command line, and "
+        "the code location's import time",
+    )
+    partition.add_argument(
+        "--day", type=_iso_day, help="the partition, YYYY-MM-DD (default: a fixed day)"
+    )
+    partition.set_defaults(handler=_bench_partition)
     faults = names.add_parser(
         "faults", help="a fault matrix against the simulator; silver vs ground truth"
     )
@@ -276,6 +285,12 @@ def _bench_dashboard(args: argparse.Namespace) -> None:
     from incident_intel.bench.dashboard_bench import run_dashboard_bench
 
     _print_json(run_dashboard_bench(loads=args.loads, screenshots=args.screenshots))
+
+
+def _bench_partition(args: argparse.Namespace) -> None:
+    from incident_intel.bench.partition_bench import DEFAULT_DAY, run_partition_bench
+
+    _print_json(run_partition_bench(args.day or DEFAULT_DAY))
 
 
 def _bench_faults(args: argparse.Namespace) -> None:
