@@ -55,6 +55,12 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
     window = materialize.add_mutually_exclusive_group()
     window.add_argument("--partition", help="one day, YYYY-MM-DD")
     window.add_argument("--partition-range", help="FIRST...LAST, as one single-run backfill")
+    materialize.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run the steps one after another in one process, loading the code once: faster "
+        "for bronze, silver and scoring; the models train side by side without it",
+    )
     materialize.set_defaults(handler=lambda a: _materialize(a))
     sql = subparsers.add_parser(
         "sql",
@@ -85,7 +91,7 @@ def _materialize(args: argparse.Namespace) -> None:
         if args.partition_range
         else []
     )
-    if not materialize(args.select, window):
+    if not materialize(args.select, window, in_process=args.in_process):
         raise SystemExit(1)
 
 

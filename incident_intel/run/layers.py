@@ -86,10 +86,11 @@ def asset_selections(settings: ProjectSettings) -> Selections:
     return Selections(**{name: ",".join(members) for name, members in groups.items()})
 
 
-def materialize(selection: str, window: list[str]) -> bool:
+def materialize(selection: str, window: list[str], in_process: bool = False) -> bool:
     """`dagster asset materialize` for a selection and partition window, with progress lines."""
     ensure_dagster_home()
-    return _materialize(data_dir() / "logs" / "materialize.log", selection, *window)
+    log_file = data_dir() / "logs" / "materialize.log"
+    return _materialize(log_file, selection, *window, in_process=in_process)
 
 
 def _materialize(

@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from incident_intel.cli import main
 from incident_intel.definitions import build_definitions
 from incident_intel.run import layers
 from incident_intel.run.layers import IN_PROCESS_RUN_CONFIG, asset_selections
@@ -75,3 +76,10 @@ def test_the_in_process_run_config_fits_the_code_location_executor(tmp_path):
     ).resolve_implicit_global_asset_job_def()
     resolved = dg.validate_run_config(job, IN_PROCESS_RUN_CONFIG)
     assert "in_process" in resolved["execution"]["multi_or_in_process_executor"]
+
+
+def test_materialize_runs_in_process_only_when_asked(launched, monkeypatch, tmp_path):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    main(["materialize", "--select", "group:silver", "--partition", "2026-01-05"])
+    main(["materialize", "--select", "group:silver", "--partition", "2026-01-05", "--in-process"])
+    assert ["--config-json" in command for command in launched] == [False, True]
