@@ -20,3 +20,4 @@ def test_the_partition_bench_prints_one_line_of_figures(capsys, monkeypatch):
     assert figures["partition_versions"] >= figures["partition_incident_records"]
     assert 0 < figures["code_location_import_seconds"] < figures["partition_cli_seconds"]
     assert figures["cpu_count"] == os.cpu_count()
+    assert figures["load_average_before"] >= 0
