@@ -49,6 +49,7 @@ format: install ## ruff format and fix what ruff can
 bench: install ## every benchmark, each printing one JSON line (SHARED: the real datasets)
 	$(BIN)/incident-intel bench ingest
 	$(BIN)/incident-intel bench faults
+	$(BIN)/incident-intel bench partition
 	$(BIN)/incident-intel bench embed --triage-csv $(SHARED)/endava_support_tickets_sample.csv.gz
 	$(BIN)/incident-intel bench triage --csv $(SHARED)/endava_support_tickets_sample.csv.gz \
 		--label-column category

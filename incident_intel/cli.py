@@ -55,6 +55,12 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
     window = materialize.add_mutually_exclusive_group()
     window.add_argument("--partition", help="one day, YYYY-MM-DD")
     window.add_argument("--partition-range", help="FIRST...LAST, as one single-run backfill")
+    materialize.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run the steps one after another in one process, loading the code once: faster "
+        "for bronze, silver and scoring; the models train side by side without it",
+    )
     materialize.set_defaults(handler=lambda a: _materialize(a))
     sql = subparsers.add_parser(
         "sql",
@@ -85,7 +91,7 @@ def _materialize(args: argparse.Namespace) -> None:
         if args.partition_range
         else []
     )
-    if not materialize(args.select, window):
+    if not materialize(args.select, window, in_process=args.in_process):
         raise SystemExit(1)
 
 
@@ -208,6 +214,15 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         "--screenshots", type=Path, help="save each view's first screen here (docs/, say)"
     )
     dashboard.set_defaults(handler=_bench_dashboard)
+    partition = names.add_parser(
+        "partition",
+        help="one daily partition of bronze and silver through the Dagster command line, and "
+        "the code location's import time",
+    )
+    partition.add_argument(
+        "--day", type=_iso_day, help="the partition, YYYY-MM-DD (default: a fixed day)"
+    )
+    partition.set_defaults(handler=_bench_partition)
     faults = names.add_parser(
         "faults", help="a fault matrix against the simulator; silver vs ground truth"
     )
@@ -276,6 +291,12 @@ def _bench_dashboard(args: argparse.Namespace) -> None:
     from incident_intel.bench.dashboard_bench import run_dashboard_bench
 
     _print_json(run_dashboard_bench(loads=args.loads, screenshots=args.screenshots))
+
+
+def _bench_partition(args: argparse.Namespace) -> None:
+    from incident_intel.bench.partition_bench import DEFAULT_DAY, run_partition_bench
+
+    _print_json(run_partition_bench(args.day or DEFAULT_DAY))
 
 
 def _bench_faults(args: argparse.Namespace) -> None:

@@ -8,6 +8,7 @@ launched by the daemon, recovered by the code server and run monitoring with no 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -23,6 +24,7 @@ import pytest
 from dagster._core.events import EngineEventData
 from dagster._core.execution.plan.instance_concurrency_context import InstanceConcurrencyContext
 
+from incident_intel.run.layers import IN_PROCESS_RUN_CONFIG
 from incident_intel.run.recovery import recover_dead_runs, run_pids, sweeping_dead_runs
 from incident_intel.settings import PROJECT_ROOT
 
@@ -217,11 +219,19 @@ def _blocker_holds_the_slot(instance: dg.DagsterInstance, run: subprocess.Popen,
 
 
 @pytest.mark.slow
-def test_the_run_after_a_killed_cli_run_completes_on_its_own(home, instance, probe, tmp_path):
+@pytest.mark.parametrize(
+    "executor",
+    [[], ["--config-json", json.dumps(IN_PROCESS_RUN_CONFIG)]],
+    ids=["multiprocess", "in_process"],
+)
+def test_the_run_after_a_killed_cli_run_completes_on_its_own(
+    home, instance, probe, tmp_path, executor
+):
     dagster = str(BIN / "dagster")
     materialize = [dagster, "asset", "materialize", "-f", str(probe), "--select"]
     first_log = tmp_path / "first.log"
-    with _process([*materialize, "warehouse_blocker"], first_log, cwd=tmp_path) as first:
+    blocker = [*materialize, "warehouse_blocker", *executor]
+    with _process(blocker, first_log, cwd=tmp_path) as first:
         killed_run = _blocker_holds_the_slot(instance, first, first_log)
         os.killpg(first.pid, signal.SIGKILL)  # the run's process, its step worker, their helpers
         first.wait(timeout=30)

@@ -7,8 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
+from incident_intel.run.instance import ensure_dagster_home
+from incident_intel.run.layers import materialize_daily
 from incident_intel.settings import PROJECT_ROOT
 from incident_intel.storage.warehouse import warehouse_at
 
@@ -61,3 +64,22 @@ def test_a_partition_range_runs_as_one_backfill(tmp_path):
     assert completed.returncode == 0, completed.stderr[-3000:]
     days = sorted(p.name for p in (tmp_path / "silver/incident_versions").iterdir())
     assert days == ["date=2026-01-05", "date=2026-01-06", "date=2026-01-07"]
+
+
+def test_a_failing_step_fails_the_in_process_daily_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("INCIDENT_INTEL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.delenv("SERVICENOW_INSTANCE_URL", raising=False)
+    ensure_dagster_home()
+    # No bronze partition for silver to read: its step fails, and the merge after it must not run.
+    with pytest.raises(SystemExit, match="materialising the daily layers failed"):
+        materialize_daily("silver/incident_versions,silver/incidents", "2026-01-05", "2026-01-05")
+    with dg.DagsterInstance.get() as instance:
+        (run,) = instance.get_runs()
+        engine_messages = [
+            entry.message
+            for entry in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT)
+        ]
+    assert run.status == dg.DagsterRunStatus.FAILURE
+    assert any(message.startswith("Executing steps in process") for message in engine_messages)
+    assert not (tmp_path / "warehouse.duckdb").exists()
