@@ -85,6 +85,9 @@ class SourceSettings(StrictConfig):
     max_attempts: int = Field(6, ge=1)
     backoff_initial_seconds: float = Field(0.5, ge=0)
     backoff_max_seconds: float = Field(30.0, ge=0)
+    # Ask only for the fields the mapping reads (sysparm_fields). Off, every field is pulled,
+    # and the schema drift check can name fields the mapping could declare.
+    request_mapped_fields_only: bool = True
 
 
 class SimulatorSection(StrictConfig):
