@@ -42,7 +42,8 @@ AUDIT_SCHEMA = {
     "user": pl.String(),
     "partition_date": pl.Date(),
 }
-_PAGE_SCHEMA = {"result": pl.List(pl.Struct(dict.fromkeys(AUDIT_FIELDS, pl.String)))}
+_ROW_SCHEMA = dict.fromkeys(AUDIT_FIELDS, pl.String())
+_PAGE_SCHEMA = {"result": pl.List(pl.Struct(_ROW_SCHEMA))}
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,26 @@ def _parse_page(body: bytes) -> pl.DataFrame:
     return pl.read_json(io.BytesIO(body), schema=_PAGE_SCHEMA)
 
 
-def _pages_rows(pages: list[tuple[int, bytes, str]]) -> pl.DataFrame:
-    """Every row of these (page, body, event) pages, in page order, with its page and row."""
-    # Polars parses outside the GIL, so pages parse side by side on every core; map keeps order.
+def _pages_rows(pages: Iterable[tuple[int, bytes, str]], bodies: dict[int, bytes]) -> pl.DataFrame:
+    """Every row of these (page, body, event) pages, in page order, with its page and row;
+    each body is kept in `bodies` by page, for the raw records of the rejects."""
+    numbers, events, parsing = [], [], []
+    # Polars parses outside the GIL, so a page parses while the next is read and unpacked.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        parsed = pl.concat(pool.map(_parse_page, [body for _, body, _ in pages]))
+        for page, body, event in pages:
+            bodies[page] = body
+            numbers.append(page)
+            events.append(event)
+            parsing.append(pool.submit(_parse_page, body))
+        if not parsing:
+            return pl.DataFrame(
+                schema={**_ROW_SCHEMA, "event": pl.String, "__page": pl.Int32, "__row": pl.Int32}
+            )
+        parsed = pl.concat(page.result() for page in parsing)
     return (
         parsed.with_columns(
-            pl.Series("__page", [page for page, _, _ in pages], dtype=pl.Int32),
-            pl.Series("event", [event for _, _, event in pages], dtype=pl.String),
+            pl.Series("__page", numbers, dtype=pl.Int32),
+            pl.Series("event", events, dtype=pl.String),
             pl.int_ranges(0, pl.col("result").list.len(), dtype=pl.Int32).alias("__row"),
         )
         .explode("result", "__row")
@@ -120,20 +132,13 @@ def build_audit_partition(
     window: tuple[datetime, datetime],
 ) -> AuditPartition:
     """Type one day's bronze audit pages: sys_audit rows, then sys_audit_delete rows."""
-    pages = [
+    bodies: dict[int, bytes] = {}
+    pages = (
         (page, body, event)
         for event, bodies_of_event in (("change", changes), ("delete", deletions))
         for page, body in bodies_of_event
-    ]
-    bodies = {page: body for page, body, _ in pages}
-    empty = pl.DataFrame(schema={**_PAGE_SCHEMA["result"].inner.to_schema(), "event": pl.String})
-    rows = (
-        _pages_rows(pages)
-        if pages
-        else empty.with_columns(
-            pl.lit(0, pl.Int32).alias("__page"), pl.lit(0, pl.Int32).alias("__row")
-        )
     )
+    rows = _pages_rows(pages, bodies)
     typed = rows.with_columns(
         pl.col("sys_created_on")
         .str.strptime(pl.Datetime("us"), AUDIT_TIMESTAMP_FORMAT, strict=False)
