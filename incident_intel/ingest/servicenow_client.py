@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -121,6 +121,7 @@ class ServiceNowTableClient:
         time_field: str = "sys_updated_on",
         condition: str = "",
         display_value: str = "all",
+        fields: Iterable[str] = (),
         page_size: int = 1000,
         timeout_seconds: float = 30.0,
         max_attempts: int = 6,
@@ -141,6 +142,8 @@ class ServiceNowTableClient:
         self.time_field = time_field
         self.condition = condition
         self.display_value = display_value
+        # Keyset paging reads the time field and sys_id of each page's last record.
+        self.fields = sorted({*fields, time_field, "sys_id"}) if fields else []
         self.page_size = page_size
         self.max_attempts = max_attempts
         self.backoff_initial_seconds = backoff_initial_seconds
@@ -228,6 +231,8 @@ class ServiceNowTableClient:
             "sysparm_display_value": self.display_value,
             "sysparm_exclude_reference_link": "true",
         }
+        if self.fields:
+            params["sysparm_fields"] = ",".join(self.fields)
         response = self._http.get(f"/api/now/table/{self.table}", params=params)
         if response.status_code in RETRYABLE_STATUSES:
             raise RetryableResponseError(

@@ -24,6 +24,7 @@ from incident_intel.ingest.servicenow_client import (
     redact_url,
 )
 from incident_intel.settings import ProjectSettings, SimulatorSection, SourceSettings
+from incident_intel.silver.audit import AUDIT_FIELDS
 
 AUDIT_TABLES = ("sys_audit", "sys_audit_delete")
 AUDIT_TIME_FIELD = "sys_created_on"
@@ -47,7 +48,7 @@ class IncidentSource(dg.ConfigurableResource, ABC):
     @abstractmethod
     def _auth(self) -> httpx.Auth | None: ...
 
-    def _client(self, table: str, **query: str) -> ServiceNowTableClient:
+    def _client(self, table: str, **query: Any) -> ServiceNowTableClient:
         return ServiceNowTableClient(
             self.url,
             auth=self._auth(),
@@ -61,12 +62,24 @@ class IncidentSource(dg.ConfigurableResource, ABC):
         )
 
     def pull_window(self, start: datetime, end: datetime) -> Iterator[PulledPage]:
-        with self._client(self.pull.table) as client:
+        fields = requested_fields(self.mapping) if self.pull.request_mapped_fields_only else ()
+        with self._client(self.pull.table, fields=fields) as client:
             yield from client.pull_window(start, end)
 
     def pull_audit_window(self, start: datetime, end: datetime) -> Iterator[PulledPage]:
         """The incident table's audit trail created in [start, end); see `pull_audit_pages`."""
         yield from pull_audit_pages(self._client, self.pull.table, start, end)
+
+
+def requested_fields(mapping: str) -> tuple[str, ...]:
+    """The incident fields `mapping` reads, declared extra fields included: all silver needs.
+
+    Asking for these alone (sysparm_fields) spares a live instance's hundred-odd other fields
+    on every record, and the time to send, store and parse them.
+    """
+    from incident_intel.silver.mapping import load_schema_mapping
+
+    return tuple(sorted(load_schema_mapping().source(mapping).source_fields))
 
 
 def pull_audit_pages(
@@ -87,6 +100,7 @@ def pull_audit_pages(
             time_field=AUDIT_TIME_FIELD,
             condition=f"tablename={incident_table}",
             display_value="false",
+            fields=AUDIT_FIELDS,
         ) as client:
             for page in client.pull_window(start, end):
                 number += 1

@@ -21,6 +21,12 @@ class SourceSettings(StrictConfig):
     max_attempts: int = Field(6, ge=1)
     backoff_initial_seconds: float = Field(0.5, ge=0)
     backoff_max_seconds: float = Field(30.0, ge=0)
+    request_mapped_fields_only: bool = Field(
+        False,
+        description="Ask only for the fields the mapping reads (sysparm_fields): fewer bytes a "
+        "record, but the schema drift check can then no longer name the fields the source "
+        "has and the mapping could declare.",
+    )
 
 
 class SimulatorSection(StrictConfig):

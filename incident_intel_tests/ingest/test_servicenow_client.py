@@ -122,3 +122,17 @@ def test_credentials_in_the_url_move_to_the_header():
     ]
     assert "pw" not in str(api.requests[0].url)
     assert api.requests[0].headers["Authorization"].startswith("Basic ")
+
+
+def test_asks_for_the_named_fields_and_the_keyset_fields_without_links():
+    api = FakeTableApi([record("a", "2026-01-05 10:00:00")])
+    _ids(_client(api, fields=("state", "caller_id")))
+    params = api.requests[0].url.params
+    assert params["sysparm_fields"] == "caller_id,state,sys_id,sys_updated_on"
+    assert params["sysparm_exclude_reference_link"] == "true"
+
+
+def test_asks_for_every_field_when_none_is_named():
+    api = FakeTableApi([record("a", "2026-01-05 10:00:00")])
+    _ids(_client(api))
+    assert "sysparm_fields" not in api.requests[0].url.params

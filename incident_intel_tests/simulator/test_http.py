@@ -247,3 +247,16 @@ def test_serves_a_large_day_in_1000_row_pages_with_display_value_all():
         pulled = pull(client, DAY, NEXT_DAY, limit=1000, display="all")
     assert len(pulled.rows) > 3000
     assert pulled.keys == [sort_key(v) for v in store.current_between(DAY, NEXT_DAY)]
+
+
+def test_display_all_serves_only_the_fields_asked_and_no_links_when_excluded(shared_store):
+    asked = {"sys_id", "sys_updated_on", "caller_id", "priority"}
+    params = {**ONE_ROW, "sysparm_display_value": "all", "sysparm_fields": ",".join(asked)}
+    with serving(shared_store) as client:
+        linked = client.get(URL, params=params).json()["result"][0]
+        bare = client.get(URL, params={**params, "sysparm_exclude_reference_link": "true"}).json()[
+            "result"
+        ][0]
+    assert set(linked) == set(bare) == asked
+    assert "link" in linked["caller_id"]
+    assert bare["caller_id"] == {k: v for k, v in linked["caller_id"].items() if k != "link"}
