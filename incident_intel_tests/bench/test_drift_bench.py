@@ -7,8 +7,9 @@ import polars as pl
 import pytest
 
 from incident_intel.bench import drift_bench
+from incident_intel.bench.cli import DEFAULT_TEST_DAYS
 from incident_intel.bench.drift_bench import day_figures, drift_table, run_drift_bench
-from incident_intel.cli import DEFAULT_TEST_DAYS, main
+from incident_intel.cli import main
 from incident_intel.monitoring.drift import Drift
 from incident_intel.monitoring.figures import figures_frame
 from incident_intel.settings import DriftSettings

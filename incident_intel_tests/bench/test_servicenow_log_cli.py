@@ -6,8 +6,9 @@ from datetime import date
 import pytest
 
 from incident_intel.bench import servicenow_log_bench
+from incident_intel.bench.cli import DEFAULT_TEST_DAYS
 from incident_intel.bench.servicenow_log_bench import export_days
-from incident_intel.cli import DEFAULT_TEST_DAYS, build_parser, main
+from incident_intel.cli import build_parser, main
 
 BENCH = ["bench", "servicenow-log", "--events", "log.csv.gz"]
 
