@@ -63,10 +63,15 @@ def day_figures(paths: LakePaths, day: date, settings: DriftSettings) -> dict[st
         "day": day.isoformat(),
         "incidents": drift.incidents,
         "max_feature_psi": round(drift.max_feature_psi, 4),
-        "top_features": [[n, round(v, 4)] for n, v in drift.top_features(TOP_FEATURES)],
+        "max_feature_excess": round(drift.max_feature_excess, 4),
+        "top_features": [
+            [n, round(v, 4), round(drift.usual.get(n, 0.0), 4)]
+            for n, v in drift.top_features(TOP_FEATURES)
+        ],
         "risk_psi": round(drift.risk, 4),
-        "feature_severity": _severity(drift.max_feature_psi, drift, settings),
-        "risk_severity": _severity(drift.risk, drift, settings),
+        "risk_usual": round(drift.risk_usual, 4),
+        "feature_severity": _severity(drift.max_feature_excess, drift, settings),
+        "risk_severity": _severity(drift.risk_excess, drift, settings),
     }
 
 
@@ -88,15 +93,15 @@ def breach_model_figures(paths: LakePaths) -> dict[str, Any]:
 
 
 def drift_table(days: list[dict[str, Any]]) -> str:
-    header = ["day", "open", "max input PSI", "column", "inputs", "risk PSI", "risk"]
+    header = ["day", "open", "top input", "PSI", "usual", "inputs", "risk PSI", "usual", "risk"]
     rows = [
         [
             d["day"],
             d.get("incidents"),
-            d.get("max_feature_psi"),
-            d["top_features"][0][0] if d.get("top_features") else None,
+            *(d["top_features"][0] if d.get("top_features") else (None, None, None)),
             d.get("feature_severity"),
             d.get("risk_psi"),
+            d.get("risk_usual"),
             d.get("risk_severity"),
         ]
         for d in days

@@ -21,13 +21,8 @@ import polars as pl
 CALENDAR_FEATURES = ("opened_weekday",)
 
 
-def open_day_ends(rows: pl.DataFrame, first: date, last: date) -> np.ndarray:
-    """For each row, how many days from `first` to `last` it was open at the end of: its
-    prediction time had passed and it was not yet resolved.
-
-    Rows are shaped like gold/incident_features. The resolution time is the final record's
-    (`opened_at` + `ttr_hours`); an incident without one is open to the end of the window.
-    """
+def _open_span(rows: pl.DataFrame, first: date, last: date) -> pl.DataFrame:
+    """Per row, the first day-end of the window it was open at, and how many in a row."""
     resolved = pl.col("opened_at") + pl.duration(
         microseconds=(pl.col("ttr_hours") * 3.6e9).round().cast(pl.Int64)
     )
@@ -37,7 +32,34 @@ def open_day_ends(rows: pl.DataFrame, first: date, last: date) -> np.ndarray:
         (resolved.dt.date() - pl.duration(days=1)).fill_null(pl.lit(last)), pl.lit(last)
     )
     days = ((last_open - first_open).dt.total_days() + 1).clip(lower_bound=0)
-    return rows.select(days.alias("days"))["days"].to_numpy()
+    if "is_closed" in rows.columns:
+        # Closed with no resolution (cancelled, say): when it left the backlog is unknown, and
+        # counting it open to the window's end would pile it on every later day-end.
+        unresolved_closed = pl.col("ttr_hours").is_null() & pl.col("is_closed")
+        days = pl.when(unresolved_closed).then(0).otherwise(days)
+    return rows.select(first_open.alias("first_open"), days.alias("days"))
+
+
+def open_day_ends(rows: pl.DataFrame, first: date, last: date) -> np.ndarray:
+    """For each row, how many days from `first` to `last` it was open at the end of: its
+    prediction time had passed and it was not yet resolved.
+
+    Rows are shaped like gold/incident_features. The resolution time is the final record's
+    (`opened_at` + `ttr_hours`); an incident without one is open to the end of the window,
+    unless `is_closed` says it was closed unresolved: then it counts on no day-end.
+    """
+    return _open_span(rows, first, last)["days"].to_numpy()
+
+
+def stacked_day_ends(rows: pl.DataFrame, first: date, last: date) -> np.ndarray:
+    """The day-end each row of `stacked(rows, open_day_ends(rows, first, last))` stands for,
+    in the same order, as numpy dates."""
+    span = _open_span(rows, first, last)
+    days = span["days"].to_numpy()
+    starts = span["first_open"].to_numpy().astype("datetime64[D]")
+    # Within a row's copies, the k-th is k days after its first open day-end.
+    offsets = np.arange(days.sum()) - np.repeat(np.cumsum(days) - days, days)
+    return np.repeat(starts, days) + offsets.astype("timedelta64[D]")
 
 
 def stacked(frame: pl.DataFrame, repeats: np.ndarray) -> pl.DataFrame:

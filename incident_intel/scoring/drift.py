@@ -41,7 +41,11 @@ class DayDrift:
         if self.drift is None:
             return f"drift not measured: {self.unmeasured.value}"
         [(top, value)] = self.drift.top_features(1)
-        return f"drift: largest input PSI {value:.3f} ({top}), risk PSI {self.drift.risk:.3f}"
+        usual = self.drift.usual.get(top, 0.0)
+        return (
+            f"drift: input PSI {value:.3f} for {top} (usual {usual:.3f}), "
+            f"risk PSI {self.drift.risk:.3f} (usual {self.drift.risk_usual:.3f})"
+        )
 
 
 def measure_day(scored: ScoredDay) -> DayDrift:

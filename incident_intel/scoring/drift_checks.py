@@ -34,25 +34,27 @@ CHECK_SPECS = [
         FEATURE_DRIFT,
         asset=OPEN_INCIDENT_SCORES.key,
         description="The largest PSI of any input column of the breach model, the open "
-        "incidents against the model's training backlogs (drift.warn_above, drift.error_above).",
+        "incidents against the model's training backlogs, beyond the PSI one day of those "
+        "backlogs usually showed (drift.warn_above, drift.error_above).",
     ),
     dg.AssetCheckSpec(
         RISK_DRIFT,
         asset=OPEN_INCIDENT_SCORES.key,
         description="The PSI of the breach risk given to the open incidents, against the risk "
-        "the model gave its test period's backlogs (drift.warn_above, drift.error_above).",
+        "the model gave its test period's backlogs, beyond the PSI one day of those usually "
+        "showed (drift.warn_above, drift.error_above).",
     ),
 ]
 
 Measure = Callable[[Drift], float]
 
 
-def _max_feature_psi(drift: Drift) -> float:
-    return drift.max_feature_psi
+def _max_feature_excess(drift: Drift) -> float:
+    return drift.max_feature_excess
 
 
-def _risk_psi(drift: Drift) -> float:
-    return drift.risk
+def _risk_excess(drift: Drift) -> float:
+    return drift.risk_excess
 
 
 def day_severity(day: DayDrift, measure: Measure, settings: DriftSettings) -> Severity:
@@ -90,7 +92,7 @@ def _describe(day: DayDrift, severity: Severity, what: str, settings: DriftSetti
     if severity is Severity.OK:
         return None
     threshold = settings.error_above if severity is Severity.ERROR else settings.warn_above
-    return f"{day.day}: {what}, above {threshold} ({severity.name})"
+    return f"{day.day}: {what}; more than {threshold} beyond the usual ({severity.name})"
 
 
 def _days_table(days: list[DayDrift]) -> dg.MarkdownMetadataValue:
@@ -98,9 +100,10 @@ def _days_table(days: list[DayDrift]) -> dg.MarkdownMetadataValue:
         {
             "day": str(d.day),
             "incidents": d.drift.incidents if d.drift else None,
-            "max_feature_psi": d.drift.max_feature_psi if d.drift else None,
+            "max_feature_excess": d.drift.max_feature_excess if d.drift else None,
             "top_feature": d.drift.top_features(1)[0][0] if d.drift and d.drift.features else None,
             "risk_psi": d.drift.risk if d.drift else None,
+            "risk_excess": d.drift.risk_excess if d.drift else None,
         }
         for d in days
     ]
@@ -143,24 +146,31 @@ def _result(
 
 def _feature_figures(drift: Drift) -> dict[str, Any]:
     ranked = drift.top_features(len(drift.features))
+    table = [
+        (name, value, drift.usual.get(name, 0.0), drift.excess(name)) for name, value in ranked
+    ]
     return {
+        "max_excess": drift.max_feature_excess,
         "max_psi": drift.max_feature_psi,
         "top_feature": ranked[0][0] if ranked else "none",
         **{f"psi_{name}": value for name, value in ranked[:TOP_FEATURES]},
         "psi_by_feature": markdown_table(
-            pl.DataFrame(ranked, schema=["feature", "psi"], orient="row")
+            pl.DataFrame(table, schema=["feature", "psi", "usual", "excess"], orient="row")
         ),
     }
 
 
 def _feature_words(drift: Drift) -> str:
-    moved = ", ".join(f"{name} {value:.3f}" for name, value in drift.top_features(TOP_FEATURES))
-    return f"input columns moved, largest PSI first: {moved}"
+    moved = ", ".join(
+        f"{name} {value:.3f} (usual {drift.usual.get(name, 0.0):.3f})"
+        for name, value in drift.top_features(TOP_FEATURES)
+    )
+    return f"input columns moved beyond their usual day, largest first: {moved}"
 
 
 def feature_drift_result(days: list[DayDrift], settings: DriftSettings) -> dg.AssetCheckResult:
     return _result(
-        FEATURE_DRIFT, days, _max_feature_psi, settings, _feature_words, _feature_figures
+        FEATURE_DRIFT, days, _max_feature_excess, settings, _feature_words, _feature_figures
     )
 
 
@@ -168,8 +178,8 @@ def risk_drift_result(days: list[DayDrift], settings: DriftSettings) -> dg.Asset
     return _result(
         RISK_DRIFT,
         days,
-        _risk_psi,
+        _risk_excess,
         settings,
-        lambda drift: f"the breach risk moved, PSI {drift.risk:.3f}",
-        lambda drift: {"psi": drift.risk},
+        lambda drift: f"the breach risk moved, PSI {drift.risk:.3f} (usual {drift.risk_usual:.3f})",
+        lambda drift: {"psi": drift.risk, "usual": drift.risk_usual, "excess": drift.risk_excess},
     )

@@ -51,12 +51,24 @@ def test_days_past_the_export_are_refused_before_anything_runs(tmp_path):
 )
 def test_a_days_figures_are_read_back_and_graded(tmp_path, incidents, severities):
     paths, day = LakePaths(tmp_path), date(2016, 4, 2)
-    drift = Drift({"priority": 0.3, "location": 0.05, "caller": 0.02}, 0.12, incidents)
+    # The location moved most, but no more than it usually does in a day: judged on priority.
+    drift = Drift(
+        {"priority": 0.3, "location": 0.5, "caller": 0.02},
+        0.14,
+        incidents,
+        usual={"priority": 0.02, "location": 0.45, "caller": 0.0},
+        risk_usual=0.01,
+    )
     write_parquet_atomic(
         figures_frame(day, "v1", drift), paths.partition_file(OPEN_INCIDENT_DRIFT, day)
     )
     figures = day_figures(paths, day, DriftSettings())
-    assert figures["top_features"] == [["priority", 0.3], ["location", 0.05], ["caller", 0.02]]
+    assert figures["top_features"] == [
+        ["priority", 0.3, 0.02],
+        ["location", 0.5, 0.45],
+        ["caller", 0.02, 0.0],
+    ]
+    assert (figures["max_feature_psi"], figures["max_feature_excess"]) == (0.5, 0.28)
     assert (figures["feature_severity"], figures["risk_severity"]) == severities
     unmeasured = day_figures(paths, date(2016, 4, 3), DriftSettings())
     assert unmeasured == {"day": "2016-04-03", "measured": False}

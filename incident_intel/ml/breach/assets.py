@@ -45,7 +45,9 @@ def sla_breach_model(
     from incident_intel.ml.tabular_data import model_bundle
 
     inputs = gold_inputs(lake, settings.models)
-    trained = train_breach(inputs.features, inputs.embeddings, inputs.settings)
+    trained = train_breach(
+        inputs.features, inputs.embeddings, inputs.settings, settings.drift.min_incidents
+    )
     summary = save_and_maybe_promote(
         lake,
         SLA_BREACH_MODEL.name,

@@ -11,7 +11,12 @@ import polars as pl
 
 from incident_intel.ml.breach.estimator import SlaBreachClassifier
 from incident_intel.ml.tabular_data import TabularData
-from incident_intel.monitoring.backlog import CALENDAR_FEATURES, open_day_ends, stacked
+from incident_intel.monitoring.backlog import (
+    CALENDAR_FEATURES,
+    open_day_ends,
+    stacked,
+    stacked_day_ends,
+)
 from incident_intel.monitoring.reference import DriftReference
 
 # The input reference covers the end of the training period only: a lake's first weeks are
@@ -25,7 +30,9 @@ def _window(rows: pl.DataFrame, days: int | None = None) -> tuple[date, date]:
     return (first if days is None else max(first, last - timedelta(days=days - 1))), last
 
 
-def breach_drift_reference(model: SlaBreachClassifier, data: TabularData) -> DriftReference:
+def breach_drift_reference(
+    model: SlaBreachClassifier, data: TabularData, min_day_rows: int
+) -> DriftReference:
     """Profiles of the model's tabular inputs and of its risk, each over end-of-day backlogs.
 
     Inputs: the incidents it learnt from (train and valid), stacked over every day-end of the
@@ -34,16 +41,24 @@ def breach_drift_reference(model: SlaBreachClassifier, data: TabularData) -> Dri
     the model's predictions for the incidents open at each day-end of its test period, stacked
     the same way. Like the view's after training, those backlogs mix incidents new to the model
     with older ones it learnt from that are still open, and are scored by this very model,
-    calibrated.
+    calibrated. Each stacked row keeps the day-end it stands for, so that the reference also
+    knows how far one day moves from the others with nothing changed, over the days of at
+    least `min_day_rows` rows (the checks judge no smaller day).
     """
     past = pl.concat([data.rows["train"], data.rows["valid"]])
     columns = [c for c in data.tabular_columns if c not in CALENDAR_FEATURES]
-    inputs = stacked(past.select(columns), open_day_ends(past, *_window(past, REFERENCE_DAYS)))
+    input_window = _window(past, REFERENCE_DAYS)
+    inputs = stacked(past.select(columns), open_day_ends(past, *input_window))
 
     everyone = pl.concat([past, data.rows["test"]])
     X = pd.concat([data.X["train"], data.X["valid"], data.X["test"]])
     risk = model.predict_proba(X)[:, 1]
-    test_days = open_day_ends(everyone, *_window(data.rows["test"]))
+    test_window = _window(data.rows["test"])
     return DriftReference.build(
-        inputs, [c for c in data.cat_features if c in columns], np.repeat(risk, test_days)
+        inputs,
+        [c for c in data.cat_features if c in columns],
+        np.repeat(risk, open_day_ends(everyone, *test_window)),
+        feature_days=stacked_day_ends(past, *input_window),
+        risk_days=stacked_day_ends(everyone, *test_window),
+        min_day_rows=min_day_rows,
     )

@@ -22,7 +22,7 @@ from incident_intel.ml.explanations import breach_factors, global_importance
 from incident_intel.ml.gates import GateResult, breach_gate
 from incident_intel.ml.tabular_data import TabularData, catboost_params, tabular_data
 from incident_intel.monitoring.reference import DriftReference
-from incident_intel.settings import ModelSettings
+from incident_intel.settings import DriftSettings, ModelSettings
 
 LABEL = "sla_breached"
 
@@ -74,6 +74,7 @@ def train_breach(
     features: pl.DataFrame,
     embeddings: pl.DataFrame | None,
     settings: ModelSettings,
+    drift_min_incidents: int = DriftSettings().min_incidents,
 ) -> BreachTraining:
     own = settings.sla_breach
     data = tabular_data(
@@ -141,5 +142,5 @@ def train_breach(
         thresholds={rule: choice.as_dict() for rule, choice in tuned.items()},
         metrics=metrics,
         gate=gate,
-        drift_reference=breach_drift_reference(model, data),
+        drift_reference=breach_drift_reference(model, data, drift_min_incidents),
     )

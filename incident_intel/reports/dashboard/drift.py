@@ -7,7 +7,9 @@ Its input is each scored day's drift, which gold/open_incident_scores writes bes
         day       Date     the day the open incidents were compared with the model's reference
         feature   String   the input's name, or `risk` for the breach risk
         psi       Float64  its population stability index that day
-        severity  String   none, moderate (above drift.warn_above) or major (above error_above)
+        usual     Float64  the PSI one day of the model's reference showed against the others
+        severity  String   none, moderate (psi − usual above drift.warn_above) or major (above
+                           error_above), as the drift checks grade it
 
 Training runs come from the model store: every saved version, placed on the last day its
 training window saw. Until drift has been measured the view says so and shows the runs alone.
@@ -21,7 +23,7 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from incident_intel.monitoring.figures import RISK
+from incident_intel.monitoring.figures import RISK, with_usual_psi
 from incident_intel.reports.dashboard.figures import SEVERITY_COLOURS, chart, label
 from incident_intel.settings import DriftSettings
 from incident_intel.storage.paths import LakePaths
@@ -29,20 +31,31 @@ from incident_intel.storage.tables import OPEN_INCIDENT_DRIFT
 
 PADDING = timedelta(days=3)
 DRIFT_INPUT = "gold/open_incident_drift/date=*/part-0.parquet"
-DRIFT_SCHEMA = {"day": pl.Date, "feature": pl.String, "psi": pl.Float64, "severity": pl.String}
+DRIFT_SCHEMA = {
+    "day": pl.Date,
+    "feature": pl.String,
+    "psi": pl.Float64,
+    "usual": pl.Float64,
+    "severity": pl.String,
+}
 
 
 def load_drift(paths: LakePaths, thresholds: DriftSettings) -> pl.DataFrame | None:
     """Every scored day's drift under the lake, or None while none was measured."""
     if not paths.has_partitions(OPEN_INCIDENT_DRIFT):
         return None
-    figures = pl.read_parquet(paths.partition_glob(OPEN_INCIDENT_DRIFT))
+    # Read day by day: days stored before `usual_psi` was kept lack the column.
+    days = sorted(paths.table_dir(OPEN_INCIDENT_DRIFT).glob("date=*/*.parquet"))
+    figures = pl.concat(
+        [with_usual_psi(pl.read_parquet(day)) for day in days], how="diagonal_relaxed"
+    )
     if figures.is_empty():
         return None
+    excess = pl.col("psi") - pl.col("usual_psi")
     severity = (
-        pl.when(pl.col("psi") > thresholds.error_above)
+        pl.when(excess > thresholds.error_above)
         .then(pl.lit("major"))
-        .when(pl.col("psi") > thresholds.warn_above)
+        .when(excess > thresholds.warn_above)
         .then(pl.lit("moderate"))
         .otherwise(pl.lit("none"))
     )
@@ -52,6 +65,7 @@ def load_drift(paths: LakePaths, thresholds: DriftSettings) -> pl.DataFrame | No
             pl.col("partition_date").alias("day"),
             feature.alias("feature"),
             "psi",
+            pl.col("usual_psi").alias("usual"),
             severity.alias("severity"),
         )
         .cast(DRIFT_SCHEMA)
@@ -109,8 +123,9 @@ def _psi_over_time(drift: pl.DataFrame, runs: pl.DataFrame) -> dict:
                 name=label(feature),
                 mode="lines+markers",
                 marker={"color": [SEVERITY_COLOURS.get(s, "#57606a") for s in rows["severity"]]},
+                customdata=rows["usual"].to_list(),
                 text=[label(s) for s in rows["severity"]],
-                hovertemplate="%{x}: PSI %{y:.3f} (%{text})",
+                hovertemplate="%{x}: PSI %{y:.3f}, usual %{customdata:.3f} (%{text})",
             )
         )
     _retraining_lines(figure, runs)
@@ -120,18 +135,33 @@ def _psi_over_time(drift: pl.DataFrame, runs: pl.DataFrame) -> dict:
 
 def _latest(drift: pl.DataFrame) -> dict:
     latest = drift.filter(pl.col("day") == pl.col("day").max()).sort("psi")
+    names = [label(f) for f in latest["feature"]]
     figure = go.Figure(
         go.Bar(
             x=latest["psi"].to_list(),
-            y=[label(f) for f in latest["feature"]],
+            y=names,
             orientation="h",
+            name="PSI",
             marker={"color": [SEVERITY_COLOURS.get(s, "#57606a") for s in latest["severity"]]},
             text=[label(s) for s in latest["severity"]],
         )
     )
+    figure.add_trace(
+        go.Scatter(
+            x=latest["usual"].to_list(),
+            y=names,
+            mode="markers",
+            name="usual for one day",
+            marker={"symbol": "line-ns-open", "size": 14, "color": "#24292f"},
+        )
+    )
     figure.update_layout(xaxis_title="PSI", margin={"l": 160})
     day = latest["day"][0].isoformat()
-    return chart(figure, f"PSI per feature on {day}, coloured by severity", 60 + 22 * latest.height)
+    return chart(
+        figure,
+        f"PSI per feature on {day} (tick: its usual for one day), coloured by severity",
+        60 + 22 * latest.height,
+    )
 
 
 def _runs(runs: pl.DataFrame) -> dict:

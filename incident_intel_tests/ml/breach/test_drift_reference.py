@@ -39,7 +39,7 @@ def test_inputs_and_risk_are_profiled_over_their_periods_backlogs():
         schema_overrides={"ttr_hours": pl.Float64},
     )
     data = tabular_data(features, pl.col("sla_breached").is_not_null())
-    reference = breach_drift_reference(RiskByRow(), data)
+    reference = breach_drift_reference(RiskByRow(), data, min_day_rows=1)
 
     # Training period (days 1-8): seven incidents open one day-end each, the fifth four (5-8).
     assert reference.feature_rows == 7 + 4
@@ -48,3 +48,7 @@ def test_inputs_and_risk_are_profiled_over_their_periods_backlogs():
     assert reference.risk_rows == 2 + 2
     share_of_fifth = reference.risk.shares(pl.Series([0.04]))
     assert reference.risk.proportions[share_of_fifth.index(1.0)] == 0.5
+    # Each day-end of the training period is compared with the others, each of the test's too.
+    assert set(reference.usual) == set(reference.features)
+    assert reference.risk_usual > 0 and max(reference.usual.values()) > 0
+    assert breach_drift_reference(RiskByRow(), data, min_day_rows=3).risk_usual == 0

@@ -170,6 +170,7 @@ def drift() -> pl.DataFrame:
             "day": [DAY - timedelta(days=1), DAY, DAY - timedelta(days=1), DAY],
             "feature": ["priority", "priority", XSS, XSS],
             "psi": [0.02, 0.3, 0.1, 0.12],
+            "usual": [0.0, 0.01, 0.0, 0.0],
             "severity": ["none", "major", "moderate", XSS],
         }
     )

@@ -7,9 +7,10 @@ import hashlib
 import html
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from importlib import resources
 
+import polars as pl
 import pytest
 
 from incident_intel.monitoring.drift import Drift
@@ -120,14 +121,31 @@ def test_drift_is_read_from_each_scored_days_figures(tmp_path):
     write_parquet_atomic(
         figures_frame(day, "v1", drift), paths.partition_file(OPEN_INCIDENT_DRIFT, day)
     )
+    # The next day, the backlog moved as far as a day of the reference usually does.
+    usual = Drift(
+        features={"priority": 0.05, "category": 0.3, "group_backlog": 0.4},
+        risk=0.02,
+        incidents=300,
+        usual={"group_backlog": 0.35},
+    )
+    after = day + timedelta(days=1)
+    write_parquet_atomic(
+        figures_frame(after, "v1", usual), paths.partition_file(OPEN_INCIDENT_DRIFT, after)
+    )
+    # A day stored before the usual PSI was kept reads as having none.
+    old_day = paths.partition_file(OPEN_INCIDENT_DRIFT, day)
+    write_parquet_atomic(pl.read_parquet(old_day).drop("usual_psi"), old_day)
     table = load_drift(paths, DriftSettings()).to_dicts()
-    assert {(row["feature"], row["severity"]) for row in table} == {
-        ("category", "major"),
-        ("group_backlog", "moderate"),
-        ("priority", "none"),
-        ("risk", "none"),
+    assert {(row["day"], row["feature"], row["severity"]) for row in table} == {
+        (day, "category", "major"),
+        (day, "group_backlog", "moderate"),
+        (day, "priority", "none"),
+        (day, "risk", "none"),
+        (after, "category", "major"),
+        (after, "group_backlog", "none"),
+        (after, "priority", "none"),
+        (after, "risk", "none"),
     }
-    assert {row["day"] for row in table} == {day}
 
 
 def test_each_threshold_strategy_meets_the_baseline_at_the_same_alert_rate():
