@@ -41,14 +41,15 @@ class OneHotLogisticRegression:
                 ),
             ]
         )
-        design = self.columns_.fit_transform(
-            prepare_frame(X, self.cat_features, self.feature_names_)
-        )
+        design = self.columns_.fit_transform(self._frame(X))
         self.model_ = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
         self.model_.fit(design, np.asarray(y, dtype=int), sample_weight=sample_weight)
         self.background_ = np.asarray(design.mean(axis=0)).ravel()
         self.terms_ = None
         return self
+
+    def _frame(self, X: Columns) -> pd.DataFrame:
+        return prepare_frame(X, self.cat_features, self.feature_names_)
 
     def decision_function(self, X: Columns) -> np.ndarray:
         """Log-odds of the positive class."""
