@@ -13,6 +13,7 @@ import pandas as pd
 
 from incident_intel.ml.breach.estimator import SlaBreachClassifier
 from incident_intel.ml.resolution_time.estimator import ResolutionTimeRegressor
+from incident_intel.ml.tabular import Columns, row_count
 
 TEXT_FACTOR = "incident text"
 
@@ -26,7 +27,7 @@ class Factor:
 
 
 def _grouped_shap(
-    model: SlaBreachClassifier | ResolutionTimeRegressor, X: pd.DataFrame
+    model: SlaBreachClassifier | ResolutionTimeRegressor, X: Columns
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Feature names, SHAP values (n, features) with embeddings summed, and expected values."""
     phi, expected = model.shap_values(X)
@@ -52,24 +53,26 @@ def global_importance(
     return frame.sort_values("mean_abs_shap", ascending=False, ignore_index=True)
 
 
-def _value_text(X: pd.DataFrame, name: str, row: int) -> str:
-    if name == TEXT_FACTOR:
+def _value_text(values: np.ndarray | None, row: int) -> str:
+    if values is None:
         return ""
-    value = X[name].iloc[row]
+    value = values[row]
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "missing"
     return f"{value:g}" if isinstance(value, int | float | np.number) else str(value)
 
 
 def _factors(
-    X: pd.DataFrame, names: list[str], effects: np.ndarray, k: int, unit: str
+    X: Columns, names: list[str], effects: np.ndarray, k: int, unit: str
 ) -> list[list[Factor]]:
+    # Each input column as an array once, not once per factor shown.
+    columns = {name: None if name == TEXT_FACTOR else np.asarray(X[name]) for name in names}
     out = []
-    for row in range(len(X)):
+    for row in range(row_count(X)):
         top = np.argsort(-np.abs(effects[row]), kind="stable")[:k]
         factors = []
         for j in top:
-            value = _value_text(X, names[j], row)
+            value = _value_text(columns[names[j]], row)
             subject = names[j] if not value else f"{names[j]} = {value}"
             effect = float(effects[row, j])
             factors.append(Factor(names[j], value, effect, f"{subject} ({effect:+.2f} {unit})"))
@@ -77,7 +80,7 @@ def _factors(
     return out
 
 
-def breach_factors(model: SlaBreachClassifier, X: pd.DataFrame, k: int = 3) -> list[list[Factor]]:
+def breach_factors(model: SlaBreachClassifier, X: Columns, k: int = 3) -> list[list[Factor]]:
     """Per incident, the k factors that move its calibrated breach risk most.
 
     SHAP values are additive in the blended score, not in probability. A factor's effect is
@@ -90,7 +93,7 @@ def breach_factors(model: SlaBreachClassifier, X: pd.DataFrame, k: int = 3) -> l
 
 
 def explained_breach(
-    model: SlaBreachClassifier, X: pd.DataFrame, k: int = 3
+    model: SlaBreachClassifier, X: Columns, k: int = 3
 ) -> tuple[np.ndarray, list[list[Factor]]]:
     """The calibrated breach risk of each incident and its k factors (see `breach_factors`),
     from one pass: the SHAP values add up to the score the risk is calibrated from."""
@@ -101,7 +104,7 @@ def explained_breach(
     return risk, _factors(X, names, risk[:, None] - without, k, "risk")
 
 
-def ttr_factors(model: ResolutionTimeRegressor, X: pd.DataFrame, k: int = 3) -> list[list[Factor]]:
+def ttr_factors(model: ResolutionTimeRegressor, X: Columns, k: int = 3) -> list[list[Factor]]:
     """Per incident, the k factors that move its predicted resolution time most, in hours.
 
     SHAP values are additive in log1p(hours); a factor's effect is expm1(pred) -
@@ -111,7 +114,7 @@ def ttr_factors(model: ResolutionTimeRegressor, X: pd.DataFrame, k: int = 3) -> 
 
 
 def explained_ttr(
-    model: ResolutionTimeRegressor, X: pd.DataFrame, k: int = 3
+    model: ResolutionTimeRegressor, X: Columns, k: int = 3
 ) -> tuple[np.ndarray, list[list[Factor]]]:
     """Each incident's predicted log1p(hours) and its k factors (see `ttr_factors`), from one
     pass: the SHAP values add up to the prediction."""

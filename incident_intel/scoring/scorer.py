@@ -15,10 +15,10 @@ import polars as pl
 
 from incident_intel.ml.explanations import explained_breach, explained_ttr
 from incident_intel.ml.tabular_data import embedding_matrix
-from incident_intel.ml.triage.training import STRUCTURED_FIELDS, triage_inputs
+from incident_intel.ml.triage.training import STRUCTURED_FIELDS, field_strings, triage_texts
 from incident_intel.scoring.promoted import PromotedModels
 from incident_intel.scoring.similar import SIMILAR_TYPE, SimilarIndex
-from incident_intel.scoring.tabular_inputs import tabular_frame
+from incident_intel.scoring.tabular_inputs import tabular_columns
 
 TOP_FACTORS = 3
 TOP_LABELS = 3
@@ -63,9 +63,13 @@ class IncidentScorer:
             "sys_id": rows["sys_id"],
             "number": rows["number"] if "number" in rows.columns else pl.repeat(None, rows.height),
         }
-        columns |= self._breach(rows, embeddings, explain)
-        columns |= self._resolution_time(rows, embeddings, explain)
-        columns |= self._triage(rows, embeddings)
+        # Every model reads the same embedding matrix: built once, not per model.
+        matrix = (
+            None if embeddings is None or rows.is_empty() else embedding_matrix(rows, embeddings)
+        )
+        columns |= self._breach(rows, matrix, explain)
+        columns |= self._resolution_time(rows, matrix, explain)
+        columns |= self._triage(rows, matrix)
         similar = (
             self.similar.query(rows, embeddings, similar_k)
             if self.similar is not None
@@ -76,7 +80,7 @@ class IncidentScorer:
         columns["model_versions"] = pl.Series([self.versions] * rows.height, dtype=versions_type)
         return pl.DataFrame(columns)
 
-    def _breach(self, rows, embeddings, explain: bool) -> dict[str, pl.Series]:
+    def _breach(self, rows, matrix, explain: bool) -> dict[str, pl.Series]:
         n, stored = rows.height, self.models.breach
         out = {"breach_probability": _nulls(n, pl.Float64)}
         out |= {f"breach_alert_{rule}": _nulls(n, pl.Boolean) for rule in self.alert_rules()}
@@ -84,7 +88,7 @@ class IncidentScorer:
         if stored is None or n == 0:
             return out
         model = stored.estimator["estimator"]
-        X = tabular_frame(stored.estimator, rows, embeddings)
+        X = tabular_columns(stored.estimator, rows, matrix)
         if explain:
             risk, factors = explained_breach(model, X, TOP_FACTORS)
             texts = [[f.text for f in row] for row in factors]
@@ -96,7 +100,7 @@ class IncidentScorer:
             out[f"breach_alert_{rule}"] = pl.Series(risk >= choice["threshold"])
         return out
 
-    def _resolution_time(self, rows, embeddings, explain: bool) -> dict[str, pl.Series]:
+    def _resolution_time(self, rows, matrix, explain: bool) -> dict[str, pl.Series]:
         n, stored = rows.height, self.models.resolution_time
         names = ("ttr_hours", "ttr_low_hours", "ttr_high_hours")
         out = {name: _nulls(n, pl.Float64) for name in names}
@@ -104,7 +108,7 @@ class IncidentScorer:
         if stored is None or n == 0:
             return out
         model = stored.estimator["estimator"]
-        X = tabular_frame(stored.estimator, rows, embeddings)
+        X = tabular_columns(stored.estimator, rows, matrix)
         if explain:
             centre, factors = explained_ttr(model, X, TOP_FACTORS)
             texts = [[f.text for f in row] for row in factors]
@@ -116,31 +120,33 @@ class IncidentScorer:
             out[name] = pl.Series(values, dtype=pl.Float64)
         return out
 
-    def _triage(self, rows, embeddings) -> dict[str, pl.Series]:
+    def _triage(self, rows, matrix) -> dict[str, pl.Series]:
         n, stored = rows.height, self.models.triage
         out: dict[str, pl.Series] = {}
-        fields = _with_triage_fields(rows)
-        # The embedding matrix is the same for every target: built once, not per target.
-        matrix = None if embeddings is None or n == 0 else embedding_matrix(rows, embeddings)
+        rows = _with_triage_fields(rows)
+        # Each target's model takes its own fields from these, by name.
+        fields = field_strings(rows) if n else None
         for target in self.triage_targets():
             out[f"{target}_suggestions"] = _nulls(n, SUGGESTION_TYPE)
             out[f"{target}_action"] = _nulls(n, pl.String)
             if n == 0:
                 continue
             model = stored.estimator[target]
-            inputs = triage_inputs(fields, None, target)
-            inputs["embeddings"] = matrix if model.uses_embeddings_ else None
-            decided = model.decide(**inputs)
+            embeddings = matrix if model.uses_embeddings_ else None
+            labels, confidences = model.predict_top_k(
+                triage_texts(rows, target), embeddings, fields, k=TOP_LABELS
+            )
+            actions = model.actions(labels[:, 0], confidences[:, 0])
             suggestions = [
                 [
-                    {"label": str(row[f"label_{i}"]), "confidence": float(row[f"confidence_{i}"])}
-                    for i in range(1, TOP_LABELS + 1)
-                    if row[f"label_{i}"] is not None
+                    {"label": str(label), "confidence": float(confidence)}
+                    for label, confidence in zip(row_labels, row_confidences, strict=True)
+                    if label is not None
                 ]
-                for row in decided.to_dict(orient="records")
+                for row_labels, row_confidences in zip(labels, confidences, strict=True)
             ]
             out[f"{target}_suggestions"] = pl.Series(suggestions, dtype=SUGGESTION_TYPE)
-            out[f"{target}_action"] = pl.Series(decided["action"].astype(str).to_list())
+            out[f"{target}_action"] = pl.Series(actions.astype(str).tolist(), dtype=pl.String)
         return out
 
 
@@ -151,7 +157,8 @@ def _nulls(n: int, dtype: pl.DataType) -> pl.Series:
 def _with_triage_fields(rows: pl.DataFrame) -> pl.DataFrame:
     """Rows with every column triage reads, missing ones null (a request may omit fields)."""
     needed = [*STRUCTURED_FIELDS, "short_description", "description", "sys_id"]
-    return rows.with_columns(pl.lit(None).alias(c) for c in needed if c not in rows.columns)
+    absent = [pl.lit(None).alias(c) for c in needed if c not in rows.columns]
+    return rows.with_columns(absent) if absent else rows
 
 
 def as_records(scored: pl.DataFrame) -> list[dict[str, Any]]:

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import numpy as np
 import polars as pl
 
-from incident_intel.ml.tabular_data import embedding_matrix
 
-
-def tabular_frame(
-    bundle: dict, rows: pl.DataFrame, embeddings: pl.DataFrame | None
-) -> pd.DataFrame:
-    """`rows` as the frame a breach or resolution-time bundle was trained on.
+def tabular_columns(
+    bundle: dict, rows: pl.DataFrame, embeddings: np.ndarray | None
+) -> dict[str, np.ndarray]:
+    """`rows` as the columns a breach or resolution-time bundle was trained on, as arrays;
+    `embeddings` is their text embedding matrix (`ml.tabular_data.embedding_matrix`).
 
     A feature column the rows lack (an extra field a request did not send) is missing for
     every row, as it is for an incident whose source left the field empty.
     """
     reducer = bundle["embedding_reducer"]
     text_columns = list(bundle["estimator"].embedding_columns)
-    columns = [c for c in bundle["feature_columns"] if c not in text_columns]
-    absent = [pl.lit(None).alias(c) for c in columns if c not in rows.columns]
-    X = rows.with_columns(absent).select(columns).to_pandas()
+    columns = {
+        name: rows[name].to_numpy() if name in rows.columns else np.full(rows.height, None)
+        for name in bundle["feature_columns"]
+        if name not in text_columns
+    }
     if reducer is None:
-        return X
+        return columns
     if embeddings is None:
         raise ValueError("this model reads the incident text: pass the text embeddings")
-    reduced = reducer.transform(embedding_matrix(rows, embeddings))
-    text = pd.DataFrame(reduced, columns=text_columns, index=X.index)
-    return pd.concat([X, text], axis=1)
+    reduced = reducer.transform(embeddings)
+    return columns | {name: reduced[:, i] for i, name in enumerate(text_columns)}

@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from incident_intel.ml.tabular import prepare_frame
+from incident_intel.ml.tabular import Columns, prepare_frame, prepared_columns, row_count
 
 
 class OneHotLogisticRegression:
@@ -48,19 +48,19 @@ class OneHotLogisticRegression:
         self.terms_ = None
         return self
 
-    def _frame(self, X: pd.DataFrame) -> pd.DataFrame:
+    def _frame(self, X: Columns) -> pd.DataFrame:
         return prepare_frame(X, self.cat_features, self.feature_names_)
 
-    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
+    def decision_function(self, X: Columns) -> np.ndarray:
         """Log-odds of the positive class."""
         phi, expected = self.shap_values(X)
         return expected + phi.sum(axis=1)
 
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+    def predict_proba(self, X: Columns) -> np.ndarray:
         p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
         return np.column_stack([1.0 - p, p])
 
-    def shap_values(self, X: pd.DataFrame) -> tuple[np.ndarray, float]:
+    def shap_values(self, X: Columns) -> tuple[np.ndarray, float]:
         """Per input column, its share of the log-odds against the training mean, and that mean.
 
         For a linear model with features taken as independent, the SHAP value of a column is the
@@ -69,15 +69,15 @@ class OneHotLogisticRegression:
         per-call overhead is most of a one-incident request's time; the result is the same.
         """
         terms = self._terms()
-        frame = self._frame(X)
-        phi = np.empty((len(frame), len(self.feature_names_)))
+        frame = prepared_columns(X, self.cat_features, self.feature_names_)
+        phi = np.empty((row_count(X), len(self.feature_names_)))
         for j, name in enumerate(self.feature_names_):
             if name in terms.weights:
                 lookup = terms.weights[name]
                 phi[:, j] = [lookup.get(value, 0.0) for value in frame[name]]
             else:
                 median, mean, scale, weight = terms.numeric[name]
-                values = frame[name].to_numpy(dtype=float)
+                values = frame[name]
                 values = np.where(np.isnan(values), median, values)
                 phi[:, j] = weight * (values - mean) / scale
         return phi - terms.baseline, terms.expected

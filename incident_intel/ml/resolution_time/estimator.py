@@ -10,7 +10,7 @@ import pandas as pd
 from catboost import CatBoostRegressor, Pool
 
 from incident_intel.ml.recency import Sample, fit_recency_selected
-from incident_intel.ml.tabular import prepare_frame
+from incident_intel.ml.tabular import Columns, prediction_pool
 
 DEFAULT_HALF_LIVES = (None, 7.0, 14.0)
 
@@ -70,11 +70,9 @@ class ResolutionTimeRegressor:
         self.seed = seed
         self.thread_count = thread_count
 
-    def pool(self, X: pd.DataFrame, hours=None) -> Pool:
-        """A CatBoost Pool of `X` in the training column order, label in log1p(hours)."""
-        frame = prepare_frame(X, self.cat_features, getattr(self, "feature_names_", None))
-        label = None if hours is None else _log_hours(hours)
-        return Pool(frame, label=label, cat_features=self.cat_features)
+    def pool(self, X: Columns) -> Pool:
+        """A CatBoost Pool of `X` in the training column order, to predict and explain."""
+        return prediction_pool(X, self.cat_features, self.feature_names_)
 
     def fit(
         self,
@@ -106,16 +104,16 @@ class ResolutionTimeRegressor:
         self.abs_log_residuals_ = np.sort(np.abs(log_valid - out_of_sample))
         return self
 
-    def predict_log(self, X: pd.DataFrame) -> np.ndarray:
+    def predict_log(self, X: Columns) -> np.ndarray:
         """Predicted log1p(hours)."""
         return np.asarray(self.model_.predict(self.pool(X)), dtype=float)
 
-    def shap_values(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    def shap_values(self, X: Columns) -> tuple[np.ndarray, np.ndarray]:
         """CatBoost's SHAP values in log1p(hours), (n, columns); and the base value per row."""
         values = self.model_.get_feature_importance(self.pool(X), type="ShapValues")
         return values[:, :-1], values[:, -1]
 
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
+    def predict(self, X: Columns) -> np.ndarray:
         """Predicted hours to resolve."""
         return self.hours(self.predict_log(X))
 
@@ -124,9 +122,7 @@ class ResolutionTimeRegressor:
         """Hours from predictions in log1p hours."""
         return np.clip(np.expm1(centre_log), 0.0, None)
 
-    def predict_interval(
-        self, X: pd.DataFrame, coverage: float = 0.8
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def predict_interval(self, X: Columns, coverage: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
         """(lo, hi) hours expected to hold the true time for `coverage` of incidents."""
         return self.interval_around(self.predict_log(X), coverage)
 

@@ -9,36 +9,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
 from sklearn.preprocessing import OneHotEncoder
 
-from incident_intel.ml.tabular import MISSING
+from incident_intel.ml.tabular import Columns, prepared_columns, row_count
 
 
-def categorical_frame(cats: pd.DataFrame, fields: Sequence[str]) -> pd.DataFrame:
-    """`fields` of `cats` as strings (object dtype), MISSING for nulls."""
-    columns = []
-    for name in fields:
-        values = cats[name].to_numpy(dtype=object)
-        columns.append(np.where(pd.isna(values), MISSING, values.astype(str)))
-    return pd.DataFrame(
-        np.column_stack(columns), columns=list(fields), index=cats.index, dtype=object
-    )
+def categorical_columns(cats: Columns, fields: Sequence[str]) -> dict[str, np.ndarray]:
+    """`fields` of `cats` as strings (object arrays), MISSING for nulls."""
+    return prepared_columns(cats, fields, fields)
 
 
-def one_hot(encoder: OneHotEncoder, frame: pd.DataFrame) -> sparse.csr_matrix:
-    """What `encoder.transform(frame)` gives for an encoder fitted with
+def one_hot(encoder: OneHotEncoder, columns: Columns) -> sparse.csr_matrix:
+    """What `encoder.transform(columns)` gives for an encoder fitted on a frame with
     handle_unknown="ignore" (an unknown value is all zeros), looked up directly in its sorted
     categories."""
-    rows, columns, offset = [], [], 0
-    for j, categories in enumerate(encoder.categories_):
-        values = frame.iloc[:, j].to_numpy(dtype=object)
+    rows, positions, offset = [], [], 0
+    for name, categories in zip(encoder.feature_names_in_, encoder.categories_, strict=True):
+        values = np.asarray(columns[name], dtype=object)
         found = np.searchsorted(categories, values).clip(max=len(categories) - 1)
         known = np.flatnonzero(categories[found] == values)
         rows.append(known)
-        columns.append(found[known] + offset)
+        positions.append(found[known] + offset)
         offset += len(categories)
-    rows, columns = np.concatenate(rows), np.concatenate(columns)
+    rows, positions = np.concatenate(rows), np.concatenate(positions)
     ones = np.ones(len(rows), dtype=encoder.dtype)
-    return sparse.csr_matrix((ones, (rows, columns)), shape=(len(frame), offset))
+    return sparse.csr_matrix((ones, (rows, positions)), shape=(row_count(columns), offset))

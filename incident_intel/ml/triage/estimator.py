@@ -24,13 +24,14 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.optimize import minimize_scalar
-from scipy.special import log_softmax
+from scipy.special import expit, log_softmax, softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import OneHotEncoder
 
+from incident_intel.ml.tabular import Columns
 from incident_intel.ml.triage.actions import AUTO_ROUTE, ESCALATE, HUMAN_REVIEW, smallest_threshold
-from incident_intel.ml.triage.categoricals import categorical_frame, one_hot
+from incident_intel.ml.triage.categoricals import categorical_columns, one_hot
 from incident_intel.ml.triage.fields_model import FieldsClassifier
 from incident_intel.ml.triage.labels import OTHER, fold_rare, fold_unknown, top_k
 from incident_intel.ml.triage.neighbours import neighbour_label_proba
@@ -102,9 +103,9 @@ class TriageClassifier:
     # -- features -----------------------------------------------------------------------------
 
     def _features(
-        self, texts: Sequence[str], embeddings, frame: pd.DataFrame | None, fit: bool
+        self, texts: Sequence[str], embeddings, frame: Columns | None, fit: bool
     ) -> sparse.csr_matrix:
-        """The design matrix; `frame` is the categoricals as `_cat_frame` gives them."""
+        """The design matrix; `frame` is the categoricals as `_cat_columns` gives them."""
         texts = ["" if t is None else str(t) for t in texts]
         if fit:
             self.word_vectorizer_ = TfidfVectorizer(
@@ -129,7 +130,7 @@ class TriageClassifier:
             self.uses_embeddings_ = self.use_embeddings and embeddings is not None
             if self.cat_features:
                 self.encoder_ = OneHotEncoder(handle_unknown="ignore", dtype=np.float32)
-                self.encoder_.fit(frame)
+                self.encoder_.fit(pd.DataFrame(frame, dtype=object))
         blocks = [self.word_vectorizer_.transform(texts)]
         if self.char_vectorizer_ is not None:
             blocks.append(self.char_vectorizer_.transform(texts))
@@ -146,21 +147,24 @@ class TriageClassifier:
             blocks.append(one_hot(self.encoder_, frame) * scale)
         return sparse.hstack(blocks, format="csr")
 
-    def _cat_frame(self, cats: pd.DataFrame | None) -> pd.DataFrame | None:
-        """The categoricals as strings, MISSING for nulls; None for a model without them."""
+    def _cat_columns(self, cats: Columns | None) -> dict[str, np.ndarray] | None:
+        """The categoricals as strings, MISSING for nulls; None for a model without them.
+
+        `cats` may hold more fields than the model reads: it takes its own by name.
+        """
         if not self.cat_features:
             return None
         if cats is None:
             raise ValueError(f"categorical features {self.cat_features} are required")
-        return categorical_frame(cats, self.cat_features)
+        return categorical_columns(cats, self.cat_features)
 
     # -- fitting ------------------------------------------------------------------------------
 
     def fit(
-        self, texts: Sequence[str], y, embeddings=None, cats: pd.DataFrame | None = None
+        self, texts: Sequence[str], y, embeddings=None, cats: Columns | None = None
     ) -> TriageClassifier:
         folded, self.folded_classes_ = fold_rare(y, self.min_class_count)
-        frame = self._cat_frame(cats)
+        frame = self._cat_columns(cats)
         self.model_ = LogisticRegression(
             C=self.C,
             class_weight=self.class_weight,
@@ -175,11 +179,11 @@ class TriageClassifier:
         if self.cat_features and any(self.fields_shares):
             # A field with one value in training tells no class apart; CatBoost refuses to fit
             # on nothing else.
-            varying = [f for f in self.cat_features if frame[f].nunique() > 1]
+            varying = [f for f in self.cat_features if len(set(frame[f])) > 1]
             if varying:
                 self.fields_model_ = FieldsClassifier(
                     varying, self.fields_iterations, seed=self.seed
-                ).fit(frame, folded)
+                ).fit(pd.DataFrame(frame, dtype=object), folded)
         self.fields_share_ = 0.0
         self.temperature_ = 1.0
         return self
@@ -193,7 +197,7 @@ class TriageClassifier:
     ) -> list[np.ndarray]:
         """Log-probabilities of the text-and-neighbour model blended with the fields model, once
         per share of the latter (computing each part once)."""
-        frame = self._cat_frame(cats)
+        frame = self._cat_columns(cats)
         proba = self._text_proba(texts, embeddings, frame)
         if self.fields_model_ is None:
             return [np.log(np.clip(proba, 1e-12, None)) for _ in shares]
@@ -202,9 +206,9 @@ class TriageClassifier:
 
     def _text_proba(self, texts: Sequence[str], embeddings, frame) -> np.ndarray:
         """The linear model's probabilities, blended with the neighbour vote."""
-        features = self._features(texts, embeddings, frame, fit=False)
+        linear = self._linear_proba(self._features(texts, embeddings, frame, fit=False))
         if not hasattr(self, "neighbour_embeddings_"):
-            return self.model_.predict_proba(features)
+            return linear
         votes = neighbour_label_proba(
             embeddings,
             self.neighbour_embeddings_,
@@ -213,10 +217,19 @@ class TriageClassifier:
             self.knn_k,
             self.knn_temperature,
         )
-        return (1 - self.knn_weight) * self.model_.predict_proba(features) + self.knn_weight * votes
+        return (1 - self.knn_weight) * linear + self.knn_weight * votes
+
+    def _linear_proba(self, features: sparse.csr_matrix) -> np.ndarray:
+        """The logistic regression's `predict_proba`, computed as it computes it but without its
+        per-call input checks, a third of a millisecond per call."""
+        decision = features @ self.model_.coef_.T + self.model_.intercept_
+        if decision.shape[1] == 1:
+            positive = expit(decision[:, 0])
+            return np.column_stack([1 - positive, positive])
+        return softmax(decision, axis=1)
 
     def calibrate(
-        self, texts: Sequence[str], y, embeddings=None, cats: pd.DataFrame | None = None
+        self, texts: Sequence[str], y, embeddings=None, cats: Columns | None = None
     ) -> TriageClassifier:
         """Fit the fields share, the temperature and the per-class thresholds on held-out data."""
         labels = self.fold_labels(y)
@@ -273,7 +286,7 @@ class TriageClassifier:
         return np.exp(log_softmax(log_proba / self.temperature_, axis=1))
 
     def predict_proba(
-        self, texts: Sequence[str], embeddings=None, cats: pd.DataFrame | None = None
+        self, texts: Sequence[str], embeddings=None, cats: Columns | None = None
     ) -> np.ndarray:
         """Calibrated probabilities, shape (n, n_classes), columns in `classes_` order."""
         return self._softmax(self._log_proba(texts, embeddings, cats))
@@ -308,7 +321,7 @@ class TriageClassifier:
         return np.asarray(out, dtype=object)
 
     def decide(
-        self, texts: Sequence[str], embeddings=None, cats: pd.DataFrame | None = None
+        self, texts: Sequence[str], embeddings=None, cats: Columns | None = None
     ) -> pd.DataFrame:
         """Per incident: top-3 labels and confidences, and the action for the top-1."""
         labels, confidences = self.predict_top_k(texts, embeddings, cats, k=3)

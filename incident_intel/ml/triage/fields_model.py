@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from catboost import CatBoostClassifier
 
-from incident_intel.ml.tabular import catboost_pool
+from incident_intel.ml.tabular import Columns, catboost_pool, prediction_pool, row_count
 
 
 class FieldsClassifier:
@@ -50,13 +50,11 @@ class FieldsClassifier:
         self.model_.fit(catboost_pool(cats[self.fields], self.fields, self.fields, labels))
         return self
 
-    def predict_proba(self, cats: pd.DataFrame, classes: np.ndarray) -> np.ndarray:
+    def predict_proba(self, cats: Columns, classes: np.ndarray) -> np.ndarray:
         """Probabilities with columns in `classes` order; a class it never saw gets zero."""
-        proba = self.model_.predict_proba(
-            catboost_pool(cats[self.fields], self.fields, self.fields)
-        )
+        proba = self.model_.predict_proba(prediction_pool(cats, self.fields, self.fields))
         own = {str(c): i for i, c in enumerate(self.model_.classes_)}
-        out = np.zeros((len(cats), len(classes)))
+        out = np.zeros((row_count(cats), len(classes)))
         for j, label in enumerate(classes):
             if label in own:
                 out[:, j] = proba[:, own[label]]

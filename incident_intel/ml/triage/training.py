@@ -75,15 +75,25 @@ def triage_inputs(
     Where an incident has no free text (an event-log export has none), its text is the
     structured fields known at open, as tokens, less those that give the target away.
     """
-    text = incident_text(pl.col("short_description"), pl.col("description"))
-    texts = rows.select(
-        pl.when(text == "").then(field_tokens(REVEALING[target])).otherwise(text).alias("text")
-    )["text"].to_list()
     return {
-        "texts": texts,
+        "texts": triage_texts(rows, target),
         "embeddings": None if embeddings is None else embedding_matrix(rows, embeddings),
         "cats": structured_fields(rows, target),
     }
+
+
+def triage_texts(rows: pl.DataFrame, target: str) -> list[str]:
+    """Each incident's text, or where it has none, its fields as `field_tokens` less those
+    that give `target` away."""
+    texts = rows.select(incident_text(pl.col("short_description"), pl.col("description")))
+    texts = texts.to_series().to_list()
+    empty = [i for i, text in enumerate(texts) if text == ""]
+    # Most incidents have text: the tokens are only built for those that have none.
+    if empty:
+        tokens = rows[empty].select(field_tokens(REVEALING[target])).to_series().to_list()
+        for i, text in zip(empty, tokens, strict=True):
+            texts[i] = text
+    return texts
 
 
 def routing_by_class(truth, predicted, actions) -> list[dict[str, Any]]:
@@ -112,6 +122,12 @@ def known_fields(target: str) -> list[str]:
 def structured_fields(rows: pl.DataFrame, target: str) -> pd.DataFrame:
     """The structured fields known at open as strings, less those that give the target away."""
     return rows.select(known_fields(target)).cast(pl.String).to_pandas()
+
+
+def field_strings(rows: pl.DataFrame) -> dict[str, np.ndarray]:
+    """Every structured field as strings (object arrays, None for nulls): what triage's models
+    read, each taking its own fields (`known_fields`) by name."""
+    return {name: rows[name].cast(pl.String).to_numpy() for name in STRUCTURED_FIELDS}
 
 
 def _evaluate(
