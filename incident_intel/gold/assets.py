@@ -6,6 +6,7 @@ import time
 import dagster as dg
 import polars as pl
 
+from incident_intel import priorities
 from incident_intel.gold.embedding_cache import (
     EMBEDDER_FILE,
     EMBEDDING_CACHE_FILE,
@@ -53,6 +54,7 @@ def _publish(
 @dg.asset(
     key=INCIDENT_FEATURES.key,
     deps=[INCIDENT_VERSIONS.key, INCIDENTS.key],
+    op_tags=priorities.CRITICAL_PATH,
     group_name=INCIDENT_FEATURES.layer,
     pool="warehouse",
     kinds={"duckdb", "parquet"},
@@ -115,6 +117,7 @@ def incident_features(
 @dg.asset(
     key=INCIDENT_TEXT_EMBEDDINGS.key,
     deps=[INCIDENT_FEATURES.key],
+    op_tags=priorities.CRITICAL_PATH,
     group_name=INCIDENT_TEXT_EMBEDDINGS.layer,
     pool="warehouse",
     kinds={"pytorch", "parquet"},

@@ -3,6 +3,7 @@
 import dagster as dg
 import polars as pl
 
+from incident_intel import priorities
 from incident_intel.settings import SettingsResource
 from incident_intel.silver.checks import CheckOutcome
 from incident_intel.storage.lake import LakeResource
@@ -41,7 +42,7 @@ def known_at_prediction(features: pl.DataFrame, limit: float) -> CheckOutcome:
     )
 
 
-@dg.asset_check(asset=INCIDENT_FEATURES.key, blocking=True)
+@dg.asset_check(asset=INCIDENT_FEATURES.key, blocking=True, op_tags=priorities.CRITICAL_PATH)
 def incident_features_known_at_prediction(
     lake: LakeResource, settings: SettingsResource
 ) -> dg.AssetCheckResult:

@@ -1,18 +1,23 @@
 """The sentence-embedding model, loaded once per process and shared by the assets that embed."""
 
+import os
 from functools import lru_cache
 from typing import Any
 
 import dagster as dg
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr
 
 from incident_intel.gold.embeddings import DEFAULT_MAX_SEQ_LENGTH, EMBEDDING_DIM, TextEmbedder
 
 
 @lru_cache(maxsize=4)
-def shared_embedder(backend: str, max_seq_length: int, batch_size: int) -> TextEmbedder:
+def shared_embedder(
+    backend: str, max_seq_length: int, batch_size: int, workers: int = 1
+) -> TextEmbedder:
     """One embedder per process and settings, so the model loads once however many runs use it."""
-    return TextEmbedder(backend=backend, max_seq_length=max_seq_length, batch_size=batch_size)
+    return TextEmbedder(
+        backend=backend, max_seq_length=max_seq_length, batch_size=batch_size, workers=workers
+    )
 
 
 class EmbeddingModelResource(dg.ConfigurableResource):
@@ -21,11 +26,18 @@ class EmbeddingModelResource(dg.ConfigurableResource):
     backend: str = "auto"
     max_seq_length: int = DEFAULT_MAX_SEQ_LENGTH
     batch_size: int = 64
+    workers: int | None = Field(
+        None,
+        description="Batches embedded side by side, each on one torch thread; none: one per core.",
+    )
 
     _embedder: Any = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        self._embedder = shared_embedder(self.backend, self.max_seq_length, self.batch_size)
+        workers = self.workers or os.cpu_count() or 1
+        self._embedder = shared_embedder(
+            self.backend, self.max_seq_length, self.batch_size, workers
+        )
 
     @property
     def embedder(self) -> TextEmbedder:

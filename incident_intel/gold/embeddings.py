@@ -14,6 +14,8 @@ same cosine loss as torch-int8, so it did not earn a dependency.
 
 Whatever the backend, texts are sorted by token length and batched so that little padding is
 computed, and lengths are rounded up to a multiple of 8 so oneDNN reuses a few kernel shapes.
+Batches are independent, so several can be embedded side by side (`workers`), each on one torch
+thread, to the same vectors as one after another.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
@@ -73,6 +76,12 @@ class TextEmbedder:
     The model loads once, lazily, on the first `embed` call, under a lock so that threads
     sharing one embedder never load it twice; keep one instance per process (a resource).
     Texts are scrubbed before embedding.
+
+    With `workers` above 1, that many batches are embedded at a time, each by its own thread
+    with torch on one thread (`num_threads` is then 1). A batch of short incident texts makes
+    small matrices, on which torch's threads spend much of their time waiting for each other:
+    on 2 busy cores, 2 workers embedded the default lake's texts 2.7 times as fast as torch on
+    2 threads, in half the CPU time. The vectors are the same either way.
     """
 
     def __init__(
@@ -82,11 +91,15 @@ class TextEmbedder:
         batch_size: int = 64,
         num_threads: int | None = None,
         model_path: str | Path | None = None,
+        workers: int = 1,
     ) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, not {workers}")
         self.backend = resolve_backend(backend)
         self.max_seq_length = max_seq_length
         self.batch_size = batch_size
-        self.num_threads = num_threads
+        self.num_threads = 1 if workers > 1 else num_threads
+        self.workers = workers
         self.model_path = model_path
         self._lock = threading.Lock()
         self._model: Any = None
@@ -144,9 +157,11 @@ class TextEmbedder:
 
         encodings = self._tokenizer.encode_batch([scrub(t) for t in texts])
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
-        with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                rows = order[start : start + self.batch_size]
+        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+
+        def embed_batch(rows: np.ndarray) -> None:
+            # Per thread: inference mode does not carry over to the pool's threads.
+            with torch.inference_mode():
                 ids, mask = _pad([encodings[i].ids for i in rows])
                 input_ids = torch.from_numpy(ids)
                 attention = torch.from_numpy(mask)
@@ -160,6 +175,14 @@ class TextEmbedder:
                 weights = attention.unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
                 out[rows] = torch.nn.functional.normalize(pooled, dim=1).numpy()
+
+        if self.workers == 1 or len(batches) == 1:
+            for rows in batches:
+                embed_batch(rows)
+        else:
+            with ThreadPoolExecutor(min(self.workers, len(batches))) as pool:
+                # list(): a batch's exception is raised here, not lost in the pool.
+                list(pool.map(embed_batch, batches))
         return out
 
 

@@ -41,6 +41,38 @@ def test_synthetic_texts_are_deterministic_ticket_sized() -> None:
     assert 35 <= np.mean(words) <= 80
 
 
+def test_workers_are_at_least_one() -> None:
+    with pytest.raises(ValueError, match="workers"):
+        TextEmbedder(workers=0)
+
+
+@pytest.mark.slow
+def test_workers_embed_batches_side_by_side_to_the_same_vectors(embedder: TextEmbedder) -> None:
+    import torch
+
+    texts = synthetic_ticket_texts(120, seed=2)
+    threads = torch.get_num_threads()
+    side_by_side = TextEmbedder(backend=embedder.backend, batch_size=16, workers=3)
+    try:
+        side_by_side.embed(texts[:1])
+        assert torch.get_num_threads() == 1
+        model, callers = side_by_side._model, set()
+
+        def forward(**inputs):
+            callers.add(threading.get_ident())
+            time.sleep(0.01)  # long enough that the other workers take the next batches
+            return model(**inputs)
+
+        side_by_side._model = forward
+        vectors = side_by_side.embed(texts)
+    finally:
+        torch.set_num_threads(threads)
+    assert len(callers) > 1
+    assert np.array_equal(
+        vectors, TextEmbedder(backend=embedder.backend, batch_size=16).embed(texts)
+    )
+
+
 def test_empty_input_needs_no_model() -> None:
     embedder = TextEmbedder()
     assert embedder.embed([]).shape == (0, EMBEDDING_DIM)

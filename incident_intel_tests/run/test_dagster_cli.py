@@ -11,7 +11,7 @@ import dagster as dg
 import pytest
 
 from incident_intel.run.instance import ensure_dagster_home
-from incident_intel.run.layers import materialize_daily
+from incident_intel.run.layers import MODELS_RUN_CONFIG, materialize_daily
 from incident_intel.settings import PROJECT_ROOT
 from incident_intel.storage.warehouse import warehouse_at
 
@@ -50,6 +50,15 @@ def test_materialize_one_partition_from_the_cli(tmp_path):
     with warehouse.get_connection() as connection:
         [(incidents,)] = connection.sql("SELECT count(*) FROM silver.incidents").fetchall()
     assert incidents > 0
+    assert "RUN_SUCCESS" in completed.stderr
+
+
+def test_the_models_run_config_runs_steps_in_processes_forked_from_its_server(tmp_path):
+    config = json.dumps(MODELS_RUN_CONFIG)
+    completed = _materialize(tmp_path, "--select", "silver/feedback", "--config-json", config)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "Executing steps using multiprocess executor" in completed.stderr
+    assert 'Executing step "silver__feedback" in subprocess' in completed.stderr
     assert "RUN_SUCCESS" in completed.stderr
 
 

@@ -3,6 +3,7 @@
 import dagster as dg
 import polars as pl
 
+from incident_intel import priorities
 from incident_intel.metadata import markdown_table
 from incident_intel.ml.promotion import (
     TRAINING_DEPS,
@@ -17,6 +18,7 @@ from incident_intel.storage.tables import INCIDENT_CLUSTERS
 
 @dg.asset(
     key=INCIDENT_CLUSTERS.key,
+    op_tags=priorities.INCIDENT_CLUSTERS,
     deps=TRAINING_DEPS,
     group_name=INCIDENT_CLUSTERS.layer,
     kinds={"scikitlearn"},

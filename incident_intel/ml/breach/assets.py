@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from incident_intel import priorities
 from incident_intel.ml.promotion import (
     TRAINING_DEPS,
     comparison_table,
@@ -17,6 +18,7 @@ from incident_intel.storage.tables import SLA_BREACH_MODEL
 
 @dg.asset(
     key=SLA_BREACH_MODEL.key,
+    op_tags=priorities.SLA_BREACH_MODEL,
     deps=TRAINING_DEPS,
     group_name=SLA_BREACH_MODEL.layer,
     kinds={"catboost"},

@@ -19,6 +19,7 @@ from incident_intel.ml.tabular import (
     prepare_frame,
     priority_keys,
 )
+from incident_intel.ml.threads import one_blas_thread
 
 
 class PriorityRateBaseline:
@@ -65,7 +66,8 @@ class LogisticBaseline:
                 ("model", LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)),
             ]
         )
-        self.pipeline_.fit(self._frame(X), np.asarray(y, dtype=int))
+        with one_blas_thread():
+            self.pipeline_.fit(self._frame(X), np.asarray(y, dtype=int))
         return self
 
     def _frame(self, X: pd.DataFrame) -> pd.DataFrame:

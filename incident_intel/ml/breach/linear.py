@@ -13,6 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from incident_intel.ml.tabular import Columns, prepare_frame, prepared_columns, row_count
+from incident_intel.ml.threads import one_blas_thread
 
 
 class OneHotLogisticRegression:
@@ -43,7 +44,8 @@ class OneHotLogisticRegression:
         )
         design = self.columns_.fit_transform(self._frame(X))
         self.model_ = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
-        self.model_.fit(design, np.asarray(y, dtype=int), sample_weight=sample_weight)
+        with one_blas_thread():
+            self.model_.fit(design, np.asarray(y, dtype=int), sample_weight=sample_weight)
         self.background_ = np.asarray(design.mean(axis=0)).ravel()
         self.terms_ = None
         return self

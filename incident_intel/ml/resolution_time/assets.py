@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from incident_intel import priorities
 from incident_intel.ml.promotion import (
     TRAINING_DEPS,
     comparison_table,
@@ -17,6 +18,7 @@ from incident_intel.storage.tables import RESOLUTION_TIME_MODEL
 
 @dg.asset(
     key=RESOLUTION_TIME_MODEL.key,
+    op_tags=priorities.RESOLUTION_TIME_MODEL,
     deps=TRAINING_DEPS,
     group_name=RESOLUTION_TIME_MODEL.layer,
     kinds={"catboost"},

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from incident_intel import priorities
 from incident_intel.ml.promotion import (
     TRAINING_DEPS,
     comparison_table,
@@ -17,6 +18,7 @@ from incident_intel.storage.tables import TRIAGE_MODEL
 
 @dg.asset(
     key=TRIAGE_MODEL.key,
+    op_tags=priorities.TRIAGE_MODEL,
     deps=TRAINING_DEPS,
     group_name=TRIAGE_MODEL.layer,
     kinds={"scikitlearn"},

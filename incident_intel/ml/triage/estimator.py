@@ -30,6 +30,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import OneHotEncoder
 
 from incident_intel.ml.tabular import Columns
+from incident_intel.ml.threads import one_blas_thread
 from incident_intel.ml.triage.actions import AUTO_ROUTE, ESCALATE, HUMAN_REVIEW, smallest_threshold
 from incident_intel.ml.triage.categoricals import categorical_columns, one_hot
 from incident_intel.ml.triage.fields_model import FieldsClassifier
@@ -165,12 +166,12 @@ class TriageClassifier:
     ) -> TriageClassifier:
         folded, self.folded_classes_ = fold_rare(y, self.min_class_count)
         frame = self._cat_columns(cats)
+        design = self._features(texts, embeddings, frame, fit=True)
         self.model_ = LogisticRegression(
-            C=self.C,
-            class_weight=self.class_weight,
-            max_iter=self.max_iter,
-            random_state=self.seed,
-        ).fit(self._features(texts, embeddings, frame, fit=True), folded)
+            C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, random_state=self.seed
+        )
+        with one_blas_thread():
+            self.model_.fit(design, folded)
         self.classes_ = self.model_.classes_.astype(object)
         if self.uses_embeddings_ and self.knn_weight > 0:
             self.neighbour_embeddings_ = np.asarray(embeddings, dtype=np.float32)

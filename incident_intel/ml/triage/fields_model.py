@@ -18,6 +18,10 @@ from catboost import CatBoostClassifier
 
 from incident_intel.ml.tabular import Columns, catboost_pool, prediction_pool, row_count
 
+# CatBoost's own settings where none are given: for a label of more than two classes, a
+# CatBoostClassifier built without these fits MultiClass with them.
+LIBRARY_DEFAULTS = {"iterations": 1000, "learning_rate": None, "depth": 6}
+
 
 class FieldsClassifier:
     def __init__(
@@ -49,6 +53,20 @@ class FieldsClassifier:
         )
         self.model_.fit(catboost_pool(cats[self.fields], self.fields, self.fields, labels))
         return self
+
+    def is_default_catboost(self, one_hot_max_size: int, seed: int) -> bool:
+        """Whether its CatBoost is the library's default one, with this one-hot size and seed."""
+        settings = {
+            "iterations": self.iterations,
+            "learning_rate": self.learning_rate,
+            "depth": self.depth,
+        }
+        return (
+            settings == LIBRARY_DEFAULTS
+            and self.one_hot_max_size == one_hot_max_size
+            and self.seed == seed
+            and len(self.model_.classes_) > 2
+        )
 
     def predict_proba(self, cats: Columns, classes: np.ndarray) -> np.ndarray:
         """Probabilities with columns in `classes` order; a class it never saw gets zero."""

@@ -166,7 +166,7 @@ def train_triage(
     text_only = {s: {"texts": inputs[s]["texts"]} for s in SPLITS}
     tfidf.fit(**text_only["train"], y=y["train"]).calibrate(**text_only["valid"], y=y["valid"])
     catboost = DefaultCatBoostBaseline(own.min_class_count, seed=settings.seed)
-    catboost.fit(structured_fields(rows["train"], target), y["train"])
+    catboost.fit(structured_fields(rows["train"], target), y["train"], fitted_by=model)
 
     report, top1 = _evaluate(model, inputs["test"], y["test"])
     tfidf_report, tfidf_top1 = _evaluate(tfidf, text_only["test"], y["test"])

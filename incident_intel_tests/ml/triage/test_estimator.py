@@ -167,6 +167,43 @@ def test_default_catboost_baseline_on_fields() -> None:
     assert triage_report(truth, labels, confidences)["top1_accuracy"] > 0.6
 
 
+def _fields_model(X: pd.DataFrame, y, **settings) -> TriageClassifier:
+    model = TriageClassifier(cat_features=list(X.columns), min_class_count=5, **settings)
+    return model.fit(["ticket"] * len(X), y, cats=X)
+
+
+def test_default_catboost_baseline_is_taken_from_the_triage_model_that_fitted_it() -> None:
+    (X, y), (Xt, _) = _fields(200, 0), _fields(100, 1)
+    model = _fields_model(X, y)
+    taken = DefaultCatBoostBaseline(min_class_count=5, seed=model.seed).fit(X, y, fitted_by=model)
+    fitted = DefaultCatBoostBaseline(min_class_count=5, seed=model.seed).fit(X, y)
+    assert taken.model_ is model.fields_model_.model_
+    assert list(taken.classes_) == list(fitted.classes_)
+    assert taken.folded_classes_ == fitted.folded_classes_ == ["printer-firmware"]
+    assert np.array_equal(taken.predict_proba(Xt), fitted.predict_proba(Xt))
+
+
+@pytest.mark.parametrize(
+    ("settings", "baseline_seed", "constant_field"),
+    [
+        ({"fields_iterations": 50}, 42, False),  # not the library's 1000 trees
+        ({}, 7, False),  # another seed
+        ({}, 42, True),  # a field constant in training, which the fields part leaves out
+    ],
+)
+def test_default_catboost_baseline_fits_its_own_where_the_triage_models_fields_part_differs(
+    settings, baseline_seed, constant_field
+) -> None:
+    X, y = _fields(200, 0)
+    if constant_field:
+        X = X.assign(channel="portal")
+    model = _fields_model(X, y, **settings)
+    baseline = DefaultCatBoostBaseline(min_class_count=5, seed=baseline_seed)
+    baseline.fit(X, y, fitted_by=model)
+    assert baseline.model_ is not model.fields_model_.model_
+    assert baseline.model_.tree_count_ == 1000
+
+
 def test_triage_report_bands() -> None:
     report = triage_report(
         ["a", "b", "a", "c"],
