@@ -99,6 +99,17 @@ def drift_charts(drift: pl.DataFrame | None, runs: pl.DataFrame) -> dict[str, di
     return charts
 
 
+def _padded_days(days: pl.Series, title: str) -> dict:
+    """A date axis with a few days either side, so that a single day still reads as a date,
+    not as a timestamp."""
+    first, last = days.min(), days.max()
+    return {
+        "title": title,
+        "type": "date",
+        "range": [(first - PADDING).isoformat(), (last + PADDING).isoformat()],
+    }
+
+
 def _retraining_lines(figure: go.Figure, runs: pl.DataFrame) -> None:
     for day, models in runs.group_by("day").agg("model").sort("day").iter_rows():
         figure.add_vline(x=day.isoformat(), line_dash="dot", line_color="#57606a")
@@ -129,7 +140,7 @@ def _psi_over_time(drift: pl.DataFrame, runs: pl.DataFrame) -> dict:
             )
         )
     _retraining_lines(figure, runs)
-    figure.update_layout(yaxis_title="PSI", xaxis_title="day")
+    figure.update_layout(yaxis_title="PSI", xaxis=_padded_days(drift["day"], "day"))
     return chart(figure, "PSI per feature over time (dotted: a model was retrained)", 420)
 
 
@@ -179,14 +190,7 @@ def _runs(runs: pl.DataFrame) -> dict:
                 hovertemplate="%{y} %{text}: trained on data to %{x}",
             )
         )
-    # A few days either side, so that a single run still reads as a date, not a timestamp.
-    first, last = runs["day"].min(), runs["day"].max()
     figure.update_layout(
-        xaxis={
-            "title": "last day of the training window",
-            "type": "date",
-            "range": [(first - PADDING).isoformat(), (last + PADDING).isoformat()],
-        },
-        margin={"l": 170},
+        xaxis=_padded_days(runs["day"], "last day of the training window"), margin={"l": 170}
     )
     return chart(figure, "Training runs in the model store", 260)
