@@ -19,6 +19,9 @@ from incident_intel.silver.extract import extract_strings, flatten_api_record
 from incident_intel.silver.mapping import DISPLAY_SUFFIX, EXTRA_PREFIX, SourceMapping
 
 TEXT_LIMIT = 20_000
+# Far above any real incident's count, and far inside the 64-bit integers the features hold:
+# a larger number is a client's error, not an incident.
+MAX_COUNT = 10_000
 Name = Annotated[str, Field(max_length=255)]
 Text = Annotated[str, Field(max_length=TEXT_LIMIT)]
 ExtraValue = str | float | bool | None
@@ -50,8 +53,8 @@ class IncidentIn(BaseModel):
     caller: Name | None = None
     short_description: Text | None = None
     description: Text | None = None
-    reassignment_count: int | None = Field(None, ge=0)
-    reopen_count: int | None = Field(None, ge=0)
+    reassignment_count: int | None = Field(None, ge=0, le=MAX_COUNT)
+    reopen_count: int | None = Field(None, ge=0, le=MAX_COUNT)
     extra: dict[Name, ExtraValue] = Field(
         default_factory=dict,
         description="The source's extra fields declared in the schema mapping, by name.",

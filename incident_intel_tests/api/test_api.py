@@ -78,6 +78,7 @@ def test_a_servicenow_record_is_read_through_the_mapping(client):
     [
         ({"priority": 9}, ["body", "priority"]),
         ({"opened_at": "soon"}, ["body", "opened_at"]),
+        ({"reassignment_count": 2**63}, ["body", "reassignment_count"]),
         ({"assignment_grp": "Network"}, ["body", "assignment_grp"]),
         ([1, 2], ["body"]),
     ],
