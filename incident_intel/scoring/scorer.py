@@ -71,7 +71,7 @@ class IncidentScorer:
         columns |= self._resolution_time(rows, matrix, explain)
         columns |= self._triage(rows, matrix)
         similar = (
-            self.similar.query(rows, embeddings, similar_k)
+            self.similar.query(rows, matrix, similar_k)
             if self.similar is not None
             else [[] for _ in range(rows.height)]
         )

@@ -15,6 +15,7 @@ import polars as pl
 
 from incident_intel.gold.embedding_cache import Embedder, incident_text
 from incident_intel.gold.embeddings import EMBEDDING_DIM
+from incident_intel.ml.tabular_data import embedding_matrix
 from incident_intel.scoring.as_of_day import load_at, resolved_by
 from incident_intel.scoring.incident_in import IncidentIn
 from incident_intel.scoring.new_incident_features import LakeLoad, feature_rows
@@ -125,4 +126,6 @@ class ScoringService:
             {"sys_id": ["query"], "short_description": [text], "description": [None]},
             schema={"sys_id": pl.String, "short_description": pl.String, "description": pl.String},
         )
-        return self.scorer.similar.query(rows, embeddings_of(rows, self.embedder), k)[0]
+        embeddings = embeddings_of(rows, self.embedder)
+        vectors = None if embeddings is None else embedding_matrix(rows, embeddings)
+        return self.scorer.similar.query(rows, vectors, k)[0]

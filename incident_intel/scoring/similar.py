@@ -82,25 +82,23 @@ class SimilarIndex:
     def __len__(self) -> int:
         return self.incidents.height
 
-    def query(
-        self, rows: pl.DataFrame, embeddings: pl.DataFrame | None, k: int = 5
-    ) -> list[list[dict]]:
-        """Per row of `rows`, its k nearest resolved incidents, most similar first."""
+    def query(self, rows: pl.DataFrame, vectors: np.ndarray | None, k: int = 5) -> list[list[dict]]:
+        """Per row of `rows`, its k nearest resolved incidents, most similar first; `vectors`
+        are the rows' text embeddings in row order (`ml.tabular_data.embedding_matrix`)."""
         out: list[list[dict]] = [[] for _ in range(rows.height)]
         if not len(self) or k <= 0 or rows.is_empty():
             return out
-        by_text = has_text(rows) & (embeddings is not None) & (len(self.text_rows) > 0)
+        by_text = has_text(rows) & (vectors is not None) & (len(self.text_rows) > 0)
         text_queries = np.flatnonzero(by_text)
         if len(text_queries):
-            vectors = embedding_matrix(rows[text_queries], embeddings)
-            indices, sims = nearest(vectors, self.text_vectors, k)
+            indices, sims = nearest(vectors[text_queries], self.text_vectors, k)
             for query, found, sim in zip(text_queries, indices, sims, strict=True):
                 out[query] = self._shown(self.text_rows[found], sim)
         field_queries = np.flatnonzero(~by_text)
         if len(field_queries):
-            vectors = normalize(self.encoder.transform(_field_strings(rows[field_queries])))
+            fields = normalize(self.encoder.transform(_field_strings(rows[field_queries])))
             for query, found, sim in zip(
-                field_queries, *self._nearest_fields(vectors, k), strict=True
+                field_queries, *self._nearest_fields(fields, k), strict=True
             ):
                 out[query] = self._shown(found, sim)
         return out

@@ -1,6 +1,7 @@
 import numpy as np
 import polars as pl
 
+from incident_intel.ml.tabular_data import embedding_matrix
 from incident_intel.scoring.similar import SimilarIndex
 
 
@@ -38,7 +39,7 @@ def test_a_text_finds_its_exact_duplicate_first_with_what_to_show():
     vectors = [[1, 0, 0], [0, 1, 0], [0.6, 0.8, 0]]
     index = SimilarIndex.build(resolved, _embeddings(["s0", "s1", "s2"], vectors))
     query = resolved[1].with_columns(pl.lit("q").alias("sys_id"))
-    [found] = index.query(query, _embeddings(["q"], [[0, 1, 0]]), k=2)
+    [found] = index.query(query, embedding_matrix(query, _embeddings(["q"], [[0, 1, 0]])), k=2)
     assert [f["number"] for f in found] == ["INC1", "INC2"]
     assert found[0]["similarity"] == 1.0 and found[1]["similarity"] == 0.8
     assert found[0]["close_notes"] == "note 1" and found[0]["ttr_hours"] == 1.0

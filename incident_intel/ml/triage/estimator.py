@@ -23,7 +23,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import minimize_scalar
 from scipy.special import expit, log_softmax, softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -31,11 +30,12 @@ from sklearn.preprocessing import OneHotEncoder
 
 from incident_intel.ml.tabular import Columns
 from incident_intel.ml.threads import one_blas_thread
-from incident_intel.ml.triage.actions import AUTO_ROUTE, ESCALATE, HUMAN_REVIEW, smallest_threshold
+from incident_intel.ml.triage.actions import chosen_actions, class_thresholds
 from incident_intel.ml.triage.categoricals import categorical_columns, one_hot
 from incident_intel.ml.triage.fields_model import FieldsClassifier
-from incident_intel.ml.triage.labels import OTHER, fold_rare, fold_unknown, top_k
+from incident_intel.ml.triage.labels import fold_rare, fold_unknown, top_k
 from incident_intel.ml.triage.neighbours import neighbour_label_proba
+from incident_intel.ml.triage.temperature import fitted_temperature
 
 
 class TriageClassifier:
@@ -109,22 +109,11 @@ class TriageClassifier:
         """The design matrix; `frame` is the categoricals as `_cat_columns` gives them."""
         texts = ["" if t is None else str(t) for t in texts]
         if fit:
-            self.word_vectorizer_ = TfidfVectorizer(
-                ngram_range=tuple(self.word_ngrams),
-                min_df=self.min_df,
-                max_features=self.max_word_features,
-                sublinear_tf=True,
-                dtype=np.float32,
+            self.word_vectorizer_ = self._tfidf(
+                "word", self.word_ngrams, self.max_word_features
             ).fit(texts)
             self.char_vectorizer_ = (
-                TfidfVectorizer(
-                    analyzer="char_wb",
-                    ngram_range=tuple(self.char_ngrams),
-                    min_df=self.min_df,
-                    max_features=self.max_char_features,
-                    sublinear_tf=True,
-                    dtype=np.float32,
-                ).fit(texts)
+                self._tfidf("char_wb", self.char_ngrams, self.max_char_features).fit(texts)
                 if self.char_ngrams
                 else None
             )
@@ -147,6 +136,16 @@ class TriageClassifier:
             scale = self.cat_weight / np.sqrt(len(self.cat_features))
             blocks.append(one_hot(self.encoder_, frame) * scale)
         return sparse.hstack(blocks, format="csr")
+
+    def _tfidf(self, analyzer: str, ngrams: tuple[int, int], max_features: int):
+        return TfidfVectorizer(
+            analyzer=analyzer,
+            ngram_range=tuple(ngrams),
+            min_df=self.min_df,
+            max_features=max_features,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
 
     def _cat_columns(self, cats: Columns | None) -> dict[str, np.ndarray] | None:
         """The categoricals as strings, MISSING for nulls; None for a model without them.
@@ -237,7 +236,6 @@ class TriageClassifier:
         index = {c: i for i, c in enumerate(self.classes_)}
         # -1: a label no class stands for (unseen, with no "other" class); always a miss.
         target = np.array([index.get(c, -1) for c in labels])
-        scorable = target >= 0
         shares = self.fields_shares if self.fields_model_ is not None else [0.0]
         candidates = self._blended_log_proba(texts, embeddings, cats, shares)
         accuracy = [float((lp.argmax(axis=1) == target).mean()) for lp in candidates]
@@ -247,39 +245,20 @@ class TriageClassifier:
             str(a): round(acc, 4) for a, acc in zip(shares, accuracy, strict=True)
         }
         log_proba = candidates[best]
-
-        def nll(log_t: float) -> float:
-            scaled = log_softmax(log_proba[scorable] / np.exp(log_t), axis=1)
-            return float(-scaled[np.arange(scorable.sum()), target[scorable]].mean())
-
-        self.temperature_ = float(np.exp(minimize_scalar(nll, bounds=(-3, 3), method="bounded").x))
+        self.temperature_ = fitted_temperature(log_proba, target)
         proba = self._softmax(log_proba)
         top = proba.argmax(axis=1)
         confidence = proba[np.arange(len(top)), top]
         correct = top == target
-        self.auto_thresholds_ = self._class_thresholds(
-            top, confidence, correct, self.target_precision
-        )
-        review = self._class_thresholds(top, confidence, correct, self.review_precision)
-        self.review_thresholds_ = {c: min(t, self.auto_thresholds_[c]) for c, t in review.items()}
-        return self
-
-    def _class_thresholds(
-        self, top: np.ndarray, confidence: np.ndarray, correct: np.ndarray, precision: float
-    ) -> dict[str, float]:
-        """Per predicted class; classes predicted too rarely share the pooled threshold."""
-        pooled = smallest_threshold(confidence, correct, precision, self.min_threshold_support)
-        thresholds = {}
-        for i, label in enumerate(self.classes_):
-            mine = top == i
-            thresholds[label] = (
-                smallest_threshold(
-                    confidence[mine], correct[mine], precision, self.min_threshold_support
-                )
-                if mine.sum() >= self.min_threshold_support
-                else pooled
+        auto, review = (
+            class_thresholds(
+                self.classes_, top, confidence, correct, precision, self.min_threshold_support
             )
-        return thresholds
+            for precision in (self.target_precision, self.review_precision)
+        )
+        self.auto_thresholds_ = auto
+        self.review_thresholds_ = {c: min(t, auto[c]) for c, t in review.items()}
+        return self
 
     # -- prediction ---------------------------------------------------------------------------
 
@@ -311,15 +290,9 @@ class TriageClassifier:
         """
         if not hasattr(self, "auto_thresholds_"):
             raise RuntimeError("call calibrate() on held-out data before deciding")
-        out = []
-        for label, conf in zip(top_labels, top_confidences, strict=True):
-            if label != OTHER and conf >= self.auto_thresholds_[label]:
-                out.append(AUTO_ROUTE)
-            elif conf >= self.review_thresholds_[label]:
-                out.append(HUMAN_REVIEW)
-            else:
-                out.append(ESCALATE)
-        return np.asarray(out, dtype=object)
+        return chosen_actions(
+            top_labels, top_confidences, self.auto_thresholds_, self.review_thresholds_
+        )
 
     def decide(
         self, texts: Sequence[str], embeddings=None, cats: Columns | None = None
