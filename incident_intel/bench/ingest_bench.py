@@ -193,6 +193,26 @@ def _load_history(warehouse: Path, incidents: int, root: Path) -> int:
         return merge_incidents(connection, bulk_file, SCHEMA).total
 
 
+def _partition_by_history(
+    server_url: str, root: Path, histories: list[int], repeats: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Median seconds of one daily partition, and of its merge, per size of history.
+
+    The sizes take turns, run by run, so a spell of load on a shared machine lands on every
+    size rather than on the one being timed.
+    """
+    lakes = {size: LakePaths(root / f"history-{size}") for size in histories}
+    loaded = {size: _load_history(paths.warehouse, size, root) for size, paths in lakes.items()}
+    runs: dict[int, list[dict[str, float]]] = {size: [] for size in histories}
+    for _ in range(repeats):
+        for size, paths in lakes.items():
+            runs[size].append(_daily_partition(server_url, paths))
+    return (
+        {str(loaded[s]): median_seconds([r["total_seconds"] for r in runs[s]]) for s in histories},
+        {str(loaded[s]): median_seconds([r["merge_seconds"] for r in runs[s]]) for s in histories},
+    )
+
+
 def run_ingest_bench(incidents: int, histories: list[int], repeats: int = 5) -> dict:
     figures: dict = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
@@ -228,18 +248,14 @@ def run_ingest_bench(incidents: int, histories: list[int], repeats: int = 5) -> 
             silver_vs_raw_parse=parse_ratio(silver_per_second, raw_per_second),
             merge_records_per_second=per_second(stages["versions"], stages["merge_seconds"]),
         )
-        partition_seconds: dict[str, float] = {}
         with SimulatorServer(_store(seed=7, incidents_per_day=300)) as server:
             # The partition's day, generated once before any size is timed.
             _pull_day(server.url, LakePaths(root / "history-warmup"))
-            for size in histories:
-                paths = LakePaths(root / f"history-{size}")
-                loaded = _load_history(paths.warehouse, size, root)
-                seconds = [
-                    _daily_partition(server.url, paths)["total_seconds"] for _ in range(repeats)
-                ]
-                partition_seconds[str(loaded)] = median_seconds(seconds)
+            partition_seconds, merge_seconds = _partition_by_history(
+                server.url, root, histories, repeats
+            )
         figures["daily_partition_seconds_by_history"] = partition_seconds
+        figures["merge_seconds_by_history"] = merge_seconds
         figures["daily_partition_runs_per_history"] = repeats
         ratio = history_cost_ratio(partition_seconds)
         if ratio is not None:

@@ -8,49 +8,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from incident_intel.storage.tables import INCIDENTS
-
-DUCKDB_TYPES = {
-    pl.String: "VARCHAR",
-    pl.Int64: "BIGINT",
-    pl.Int32: "INTEGER",
-    pl.Float64: "DOUBLE",
-    pl.Boolean: "BOOLEAN",
-    pl.Date: "DATE",
-    pl.Datetime: "TIMESTAMPTZ",
-}
-INCIDENTS_TABLE = INCIDENTS.sql_name
-
-
-def _duckdb_type(dtype: pl.DataType) -> str:
-    for polars_type, sql_type in DUCKDB_TYPES.items():
-        if isinstance(dtype, polars_type):
-            return sql_type
-    raise TypeError(f"no DuckDB type for {dtype}")
-
-
-def ensure_incidents_table(
-    connection: duckdb.DuckDBPyConnection, schema: dict[str, pl.DataType]
-) -> None:
-    columns = ", ".join(f'"{name}" {_duckdb_type(dtype)}' for name, dtype in schema.items())
-    connection.execute("CREATE SCHEMA IF NOT EXISTS silver")
-    connection.execute(
-        f"CREATE TABLE IF NOT EXISTS {INCIDENTS_TABLE} ({columns}, PRIMARY KEY (sys_id))"
-    )
-    # A field declared since the table was made (an extra field) becomes a column of its own.
-    held = set(connection.table(INCIDENTS_TABLE).columns)
-    for name, dtype in schema.items():
-        if name not in held:
-            connection.execute(
-                f'ALTER TABLE {INCIDENTS_TABLE} ADD COLUMN "{name}" {_duckdb_type(dtype)}'
-            )
-    # Deletions are soft: the row stays, flagged, and downstream layers leave it out.
-    connection.execute(
-        f"ALTER TABLE {INCIDENTS_TABLE} ADD COLUMN IF NOT EXISTS deleted BOOLEAN DEFAULT false"
-    )
-    connection.execute(
-        f"ALTER TABLE {INCIDENTS_TABLE} ADD COLUMN IF NOT EXISTS deleted_at TIMESTAMPTZ"
-    )
+from incident_intel.silver.incidents_table import (
+    INCIDENTS_TABLE,
+    creation_spans,
+    ensure_incidents_table,
+    stored_rows_sql,
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +24,18 @@ class MergeStats:
     total: int
 
 
+def _quoted(columns: list[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+def _written_column(column: str, schema: dict[str, pl.DataType]) -> str:
+    if column in schema:
+        return f's."{column}"'
+    if column == "deleted":
+        return 'coalesce(h."deleted", false) AS "deleted"'
+    return f'h."{column}"'
+
+
 def merge_incidents(
     connection: duckdb.DuckDBPyConnection,
     versions_file: Path,
@@ -68,52 +43,88 @@ def merge_incidents(
 ) -> MergeStats:
     """Upsert the newest version of each incident in one partition into silver.incidents.
 
-    Only the partition's rows are read, so the cost follows the partition, not the history. An
-    incoming version replaces the stored one only if it is newer (or the same version with new
-    content), so replaying an older partition never rolls an incident back.
+    Only the partition's rows and the row groups holding its incidents are read, so the cost
+    follows the partition, not the history. An incoming version replaces the stored one only
+    if it is newer (or the same version with new content), so replaying an older partition
+    never rolls an incident back. A replaced row is deleted and written anew in one
+    transaction, keeping the stored columns the partition does not carry (the deletion flag,
+    a field the source no longer sends).
     """
     ensure_incidents_table(connection, schema)
     columns = list(schema)
-    quoted = ", ".join(f'"{c}"' for c in columns)
     connection.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE staged AS
-        SELECT {quoted} FROM read_parquet(?)
+        SELECT {_quoted(columns)} FROM read_parquet(?)
         QUALIFY row_number() OVER (
             PARTITION BY sys_id ORDER BY sys_updated_on DESC, sys_mod_count DESC NULLS LAST
         ) = 1
         """,
         [str(versions_file)],
     )
-    before = connection.execute(f"SELECT count(*) FROM {INCIDENTS_TABLE}").fetchall()[0][0]
-    staged = connection.execute("SELECT count(*) FROM staged").fetchall()[0][0]
-    assignments = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns if c != "sys_id")
-    # Only a strictly newer version, or the same version with new content, is written, and
-    # RETURNING names just those rows: no pass over the whole table is needed to count them.
-    written = connection.execute(
-        f"""
-        INSERT INTO {INCIDENTS_TABLE} ({quoted}) SELECT {quoted} FROM staged
-        ON CONFLICT (sys_id) DO UPDATE SET {assignments}
-        WHERE EXCLUDED.sys_updated_on > incidents.sys_updated_on
-           OR (EXCLUDED.sys_updated_on = incidents.sys_updated_on
-               AND EXCLUDED.record_hash IS DISTINCT FROM incidents.record_hash)
-        RETURNING sys_id
-        """
+    uncreated, staged = connection.execute(
+        "SELECT count(*) FILTER (WHERE sys_created_on IS NULL), count(*) FROM staged"
+    ).fetchall()[0]
+    days = connection.execute(
+        "SELECT DISTINCT CAST(timezone('UTC', sys_created_on) AS DATE) FROM staged "
+        "WHERE sys_created_on IS NOT NULL"
     ).fetchall()
-    connection.execute("DROP TABLE staged")
+    spans = creation_spans([day for (day,) in days])
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE stored AS "
+        + stored_rows_sql("staged", spans, any_uncreated=uncreated > 0)
+    )
+    table_columns = connection.table(INCIDENTS_TABLE).columns
+    kept = [_written_column(c, schema) for c in table_columns]
+    # Only a strictly newer version, or the same version with new content, is written.
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE written AS
+        SELECT h.stored_rowid, {", ".join(kept)}
+        FROM staged s LEFT JOIN stored h USING (sys_id)
+        WHERE h.sys_id IS NULL
+           OR s.sys_updated_on > h.sys_updated_on
+           OR (s.sys_updated_on = h.sys_updated_on AND s.record_hash IS DISTINCT FROM h.record_hash)
+        """
+    )
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        updated = connection.execute(
+            f"DELETE FROM {INCIDENTS_TABLE} WHERE rowid IN "
+            "(SELECT stored_rowid FROM written WHERE stored_rowid IS NOT NULL)"
+        ).fetchall()[0][0]
+        inserted_rows = connection.execute(
+            f"INSERT INTO {INCIDENTS_TABLE} ({_quoted(table_columns)}) "
+            f"SELECT {_quoted(table_columns)} FROM written "
+            "ORDER BY sys_created_on NULLS FIRST, sys_id"
+        ).fetchall()[0][0]
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    finally:
+        connection.execute("DROP TABLE IF EXISTS staged; DROP TABLE IF EXISTS stored")
+        connection.execute("DROP TABLE IF EXISTS written")
     total = connection.execute(f"SELECT count(*) FROM {INCIDENTS_TABLE}").fetchall()[0][0]
-    inserted = total - before
-    updated = len(written) - inserted
     return MergeStats(
-        inserted=inserted, updated=updated, unchanged=staged - len(written), total=total
+        inserted=inserted_rows - updated,
+        updated=updated,
+        unchanged=staged - inserted_rows,
+        total=total,
     )
 
 
 def flag_deletions(connection: duckdb.DuckDBPyConnection, audit_file: Path) -> int:
     """Flag the incidents one audit partition records as deleted; returns how many it flagged.
 
-    Idempotent: an incident already flagged keeps its first deletion time.
+    Idempotent: an incident already flagged keeps its first deletion time. A partition without
+    a deletion, the usual case, touches nothing.
     """
+    deletions = connection.execute(
+        "SELECT count(*) FROM read_parquet(?) WHERE event = 'delete'", [str(audit_file)]
+    ).fetchall()[0][0]
+    if not deletions:
+        return 0
     flagged = connection.execute(
         f"""
         UPDATE {INCIDENTS_TABLE} SET deleted = true, deleted_at = d.deleted_at
