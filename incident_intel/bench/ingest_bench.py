@@ -36,16 +36,15 @@ from incident_intel.ingest.bronze import BronzeManifest, write_bronze_partition
 from incident_intel.ingest.servicenow_client import PulledPage, ServiceNowTableClient
 from incident_intel.ingest.source import pull_audit_pages, requested_fields
 from incident_intel.partitions import day_window
-from incident_intel.silver.day import build_silver_day
 from incident_intel.silver.mapping import load_schema_mapping
 from incident_intel.silver.merge import merge_incidents
 from incident_intel.silver.parse import FROM_SNAPSHOT, versions_schema
+from incident_intel.silver.write import write_silver_day
 from incident_intel.simulator.server import SimulatorServer
 from incident_intel.simulator.synthetic import SyntheticIncidentStore
 from incident_intel.storage.atomic import write_parquet_atomic
 from incident_intel.storage.paths import LakePaths
 from incident_intel.storage.tables import (
-    INCIDENT_AUDIT,
     INCIDENT_AUDIT_PAGES,
     INCIDENT_PAGES,
     INCIDENT_VERSIONS,
@@ -108,11 +107,9 @@ def _pull_day(server_url: str, paths: LakePaths) -> dict[str, float]:
 
 
 def _silver(paths: LakePaths) -> int:
-    """The day's silver built from its bronze and written, as the silver assets do; versions."""
-    built = build_silver_day(paths, MAPPING, BENCH_DAY, day_window(BENCH_DAY))
-    write_parquet_atomic(built.versions, paths.partition_file(INCIDENT_VERSIONS, BENCH_DAY))
-    write_parquet_atomic(built.audit.events, paths.partition_file(INCIDENT_AUDIT, BENCH_DAY))
-    return built.versions.height
+    """The day's silver built from its bronze and its three tables written, as the silver
+    assets do; versions."""
+    return write_silver_day(paths, MAPPING, BENCH_DAY, day_window(BENCH_DAY)).versions.height
 
 
 def _silver_beside_raw_parse(

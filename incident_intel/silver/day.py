@@ -7,6 +7,7 @@ which a single-run backfill and the daily schedule both provide.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -80,8 +81,14 @@ def latest_versions_before(
 
 
 def build_silver_day(
-    paths: LakePaths, source: SourceMapping, day: date, window: tuple[datetime, datetime]
+    paths: LakePaths,
+    source: SourceMapping,
+    day: date,
+    window: tuple[datetime, datetime],
+    audit_typed: Callable[[AuditPartition], None] | None = None,
 ) -> SilverDay:
+    """The day's silver; `audit_typed` is handed the audit trail as soon as it is typed, so
+    that its file can be written while the versions are rebuilt."""
     # The records and the audit trail type side by side: polars works outside the GIL, and
     # each alone leaves a core idle between its pages.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -91,6 +98,8 @@ def build_silver_day(
             )
         )
         audit, history_path = _audit_partition(paths, day, window)
+        if audit_typed is not None:
+            audit_typed(audit)
         snapshots = typing_snapshots.result()
     changes = audit.changes
     touched = pl.concat(
