@@ -11,11 +11,11 @@ from incident_intel.partitions import day_window, partition_days
 from incident_intel.settings import SettingsResource
 from incident_intel.silver import checks
 from incident_intel.silver.audit import AUDIT_SCHEMA
-from incident_intel.silver.day import SilverDay, build_silver_day
+from incident_intel.silver.day import SilverDay
 from incident_intel.silver.mapping import SourceMapping, load_schema_mapping
 from incident_intel.silver.merge import flag_deletions, merge_incidents
 from incident_intel.silver.parse import REJECT_SCHEMA, versions_schema
-from incident_intel.storage.atomic import write_parquet_atomic
+from incident_intel.silver.write import SILVER_TABLES, write_silver_day
 from incident_intel.storage.lake import LakeResource
 from incident_intel.storage.tables import (
     INCIDENT_AUDIT,
@@ -137,11 +137,7 @@ def build_silver_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDe
         """Parses each day's bronze once, in day order; writes and reports the selected tables."""
         mapping = load_schema_mapping().source(source.mapping)
         selected = context.selected_asset_keys
-        outputs = {
-            INCIDENT_VERSIONS: lambda built: built.versions,
-            INCIDENT_REJECTS: lambda built: built.rejects,
-            INCIDENT_AUDIT: lambda built: built.audit.events,
-        }
+        tables = [t for t in SILVER_TABLES if t.key in selected]
         outcomes: dict[str, list[checks.CheckOutcome]] = {
             n: [] for n in [*VERSION_CHECKS, *WARNINGS]
         }
@@ -151,10 +147,7 @@ def build_silver_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDe
         paths: set[str] = set()
         days = partition_days(context)
         for done, day in enumerate(days, start=1):
-            built = build_silver_day(lake.paths, mapping, day, day_window(day))
-            for table, frame in outputs.items():
-                if table.key in selected:
-                    write_parquet_atomic(frame(built), lake.paths.partition_file(table, day))
+            built = write_silver_day(lake.paths, mapping, day, day_window(day), tables)
             rebuilt = built.rebuilt
             totals["versions"] += built.versions.height
             totals["rejects"] += built.rejects.height

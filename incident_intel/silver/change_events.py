@@ -7,6 +7,8 @@ where inserts are not audited, the record pulled that day with the day's changes
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import polars as pl
 
 from incident_intel.silver.cast import CANONICAL_TIMESTAMP_FORMAT
@@ -20,10 +22,12 @@ CLEARED = "\x00cleared"
 LONG = {"column": pl.String, "value": pl.String}
 
 
-def changes_long(changes: pl.DataFrame, source: SourceMapping) -> pl.DataFrame:
-    """One row per (incident, time, canonical column, new value as a canonical string)."""
+def _values_set(
+    changes: pl.DataFrame, source: SourceMapping, keys: list[str]
+) -> Iterator[tuple[str, pl.DataFrame]]:
+    """(canonical column, `keys` and the canonical string set) for each mapped field the
+    trail changes, in the mapping's order."""
     nulls = list(source.null_values)
-    frames = [pl.DataFrame(schema={**changes.select("sys_id", "changed_at").schema, **LONG})]
     # One pass splits the trail by field; a filter per mapped field would scan it forty times.
     by_field = changes.partition_by("fieldname", as_dict=True, maintain_order=True)
     for rule in source.rules:
@@ -33,41 +37,59 @@ def changes_long(changes: pl.DataFrame, source: SourceMapping) -> pl.DataFrame:
         if rows is None:
             continue
         value = source_value(rule, pl.col("newvalue").replace(nulls, None))
-        frames.append(
-            rows.select(
-                "sys_id",
-                "changed_at",
-                pl.lit(rule.canonical).alias("column"),
-                pl.coalesce(value, pl.lit(CLEARED)).alias("value"),
-            )
-        )
+        yield rule.canonical, rows.select(*keys, pl.coalesce(value, pl.lit(CLEARED)).alias("value"))
         if rule.reference:
             # A new reference's display name is not in the trail: it is looked up later.
-            frames.append(
-                rows.select(
-                    "sys_id",
-                    "changed_at",
-                    pl.lit(rule.canonical + DISPLAY_SUFFIX).alias("column"),
-                    pl.lit(CLEARED).alias("value"),
-                )
-            )
+            display = pl.lit(CLEARED).alias("value")
+            yield rule.canonical + DISPLAY_SUFFIX, rows.select(*keys, display)
+
+
+def changes_long(changes: pl.DataFrame, source: SourceMapping) -> pl.DataFrame:
+    """One row per (incident, time, canonical column, new value as a canonical string)."""
+    keys = ["sys_id", "changed_at"]
+    frames = [pl.DataFrame(schema={**changes.select(keys).schema, **LONG})]
+    frames.extend(
+        rows.select(*keys, pl.lit(column).alias("column"), "value")
+        for column, rows in _values_set(changes, source, keys)
+    )
     return pl.concat(frames)
 
 
 def change_events(changes: pl.DataFrame, source: SourceMapping, columns: list[str]) -> pl.DataFrame:
-    """One row per change event: the columns it set (CLEARED for emptied), null elsewhere."""
-    events = changes.group_by("sys_id", "changed_at").agg(
-        pl.col("record_checkpoint").max().alias("__checkpoint")
+    """One row per change event: the columns it set (CLEARED for emptied), null elsewhere.
+
+    Where an event sets a column twice, the later change in the trail's order wins. Each value
+    is scattered straight into its event's row: pivoting the long form costs several times as
+    much, most of it hashing the column names.
+    """
+    events = (
+        changes.with_row_index("__change")
+        .group_by("sys_id", "changed_at")
+        .agg(pl.col("record_checkpoint").max().alias("__checkpoint"), pl.col("__change"))
+        .with_row_index("__event")
     )
-    long = changes_long(changes, source)
-    if not long.is_empty():
-        wide = long.pivot(
-            on="column", index=["sys_id", "changed_at"], values="value", aggregate_function="last"
+    event_of_change = (
+        events.select("__event", "__change").explode("__change").sort("__change")["__event"]
+    )
+    wide: dict[str, pl.Series] = {}
+    keyed = changes.select("fieldname", "newvalue").with_columns(event_of_change)
+    for column, rows in _values_set(keyed, source, ["__event"]):
+        last = rows.filter(pl.col("__event").is_last_distinct())
+        # Where each event's value sits in `last`: gathering strings costs less than scattering.
+        at = pl.repeat(None, events.height, dtype=pl.UInt32, eager=True).scatter(
+            last["__event"], pl.int_range(last.height, dtype=pl.UInt32, eager=True)
         )
-        events = events.join(wide, on=["sys_id", "changed_at"], how="left")
-    missing = [c for c in columns if c not in events.columns]
-    events = events.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
-    return events.select(*columns, "changed_at", "__checkpoint")
+        values = last["value"].gather(at)
+        if column in wide:  # two fields mapped onto one column: the later rule wins
+            values = values.zip_with(values.is_not_null(), wide[column])
+        wide[column] = values
+
+    def column(name: str) -> pl.Expr:
+        if name in wide:
+            return pl.lit(wide[name]).alias(name)
+        return pl.col(name) if name in events.columns else pl.lit(None, pl.String).alias(name)
+
+    return events.select(*(column(c) for c in columns), "changed_at", "__checkpoint")
 
 
 def inserts(changes: pl.DataFrame, source: SourceMapping) -> pl.DataFrame:

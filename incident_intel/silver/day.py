@@ -7,6 +7,8 @@ which a single-run backfill and the daily schedule both provide.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -79,12 +81,26 @@ def latest_versions_before(
 
 
 def build_silver_day(
-    paths: LakePaths, source: SourceMapping, day: date, window: tuple[datetime, datetime]
+    paths: LakePaths,
+    source: SourceMapping,
+    day: date,
+    window: tuple[datetime, datetime],
+    audit_typed: Callable[[AuditPartition], None] | None = None,
 ) -> SilverDay:
-    snapshots = build_silver_partition(
-        read_bronze_pages(paths.partition_dir(INCIDENT_PAGES, day)), source, day, window
-    )
-    audit, history_path = _audit_partition(paths, day, window)
+    """The day's silver; `audit_typed` is handed the audit trail as soon as it is typed, so
+    that its file can be written while the versions are rebuilt."""
+    # The records and the audit trail type side by side: polars works outside the GIL, and
+    # each alone leaves a core idle between its pages.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        typing_snapshots = pool.submit(
+            lambda: build_silver_partition(
+                read_bronze_pages(paths.partition_dir(INCIDENT_PAGES, day)), source, day, window
+            )
+        )
+        audit, history_path = _audit_partition(paths, day, window)
+        if audit_typed is not None:
+            audit_typed(audit)
+        snapshots = typing_snapshots.result()
     changes = audit.changes
     touched = pl.concat(
         [changes.get_column("sys_id"), snapshots.versions.get_column("sys_id")]
