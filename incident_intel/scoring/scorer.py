@@ -15,7 +15,13 @@ import polars as pl
 
 from incident_intel.ml.explanations import explained_breach, explained_ttr
 from incident_intel.ml.tabular_data import embedding_matrix
-from incident_intel.ml.triage.training import STRUCTURED_FIELDS, field_strings, triage_texts
+from incident_intel.ml.triage.shared import SharedParts, share_equal_parts
+from incident_intel.ml.triage.training import (
+    STRUCTURED_FIELDS,
+    field_strings,
+    incident_texts,
+    triage_texts,
+)
 from incident_intel.scoring.promoted import PromotedModels
 from incident_intel.scoring.similar import SIMILAR_TYPE, SimilarIndex
 from incident_intel.scoring.tabular_inputs import tabular_columns
@@ -37,6 +43,8 @@ class IncidentScorer:
         self.models = models
         self.similar = similar
         self.interval_coverage = interval_coverage
+        if models.triage is not None:
+            share_equal_parts([models.triage.estimator[t] for t in self.triage_targets()])
 
     @property
     def versions(self) -> dict[str, str | None]:
@@ -126,6 +134,8 @@ class IncidentScorer:
         rows = _with_triage_fields(rows)
         # Each target's model takes its own fields from these, by name.
         fields = field_strings(rows) if n else None
+        texts = incident_texts(rows) if n else None
+        shared = SharedParts()
         for target in self.triage_targets():
             out[f"{target}_suggestions"] = _nulls(n, SUGGESTION_TYPE)
             out[f"{target}_action"] = _nulls(n, pl.String)
@@ -134,7 +144,7 @@ class IncidentScorer:
             model = stored.estimator[target]
             embeddings = matrix if model.uses_embeddings_ else None
             labels, confidences = model.predict_top_k(
-                triage_texts(rows, target), embeddings, fields, k=TOP_LABELS
+                triage_texts(rows, target, texts), embeddings, fields, TOP_LABELS, shared
             )
             actions = model.actions(labels[:, 0], confidences[:, 0])
             suggestions = [

@@ -114,9 +114,16 @@ class ScoringService:
         """Every output for each incident, in order."""
         return as_records(self.scorer.score(inputs.rows, inputs.embeddings, similar_k=similar_k))
 
+    def inputs_and_scores(
+        self, incidents: list[IncidentIn], similar_k: int = 5
+    ) -> tuple[ScoringInputs, list[dict[str, Any]]]:
+        """The inputs of `inputs` and the outputs of `score_inputs`, in one call."""
+        inputs = self.inputs(incidents)
+        return inputs, self.score_inputs(inputs, similar_k)
+
     def score(self, incidents: list[IncidentIn], similar_k: int = 5) -> list[dict[str, Any]]:
         """Every output for each incident, in order; each has an id and an opening time."""
-        return self.score_inputs(self.inputs(incidents), similar_k)
+        return self.inputs_and_scores(incidents, similar_k)[1]
 
     def similar(self, text: str, k: int) -> list[dict[str, Any]]:
         """The k resolved incidents most like `text`."""

@@ -34,7 +34,8 @@ from incident_intel.ml.triage.actions import chosen_actions, class_thresholds
 from incident_intel.ml.triage.categoricals import categorical_columns, one_hot
 from incident_intel.ml.triage.fields_model import FieldsClassifier
 from incident_intel.ml.triage.labels import fold_rare, fold_unknown, top_k
-from incident_intel.ml.triage.neighbours import neighbour_label_proba
+from incident_intel.ml.triage.neighbours import label_votes
+from incident_intel.ml.triage.shared import SharedParts
 from incident_intel.ml.triage.temperature import fitted_temperature
 
 
@@ -104,10 +105,16 @@ class TriageClassifier:
     # -- features -----------------------------------------------------------------------------
 
     def _features(
-        self, texts: Sequence[str], embeddings, frame: Columns | None, fit: bool
+        self,
+        texts: Sequence[str],
+        embeddings,
+        frame: Columns | None,
+        fit: bool,
+        shared: SharedParts | None = None,
     ) -> sparse.csr_matrix:
         """The design matrix; `frame` is the categoricals as `_cat_columns` gives them."""
         texts = ["" if t is None else str(t) for t in texts]
+        shared = shared or SharedParts()
         if fit:
             self.word_vectorizer_ = self._tfidf(
                 "word", self.word_ngrams, self.max_word_features
@@ -121,7 +128,7 @@ class TriageClassifier:
             if self.cat_features:
                 self.encoder_ = OneHotEncoder(handle_unknown="ignore", dtype=np.float32)
                 self.encoder_.fit(pd.DataFrame(frame, dtype=object))
-        blocks = [self.word_vectorizer_.transform(texts)]
+        blocks = [shared.tfidf(self.word_vectorizer_, texts)]
         if self.char_vectorizer_ is not None:
             blocks.append(self.char_vectorizer_.transform(texts))
         if self.uses_embeddings_:
@@ -188,33 +195,41 @@ class TriageClassifier:
         self.temperature_ = 1.0
         return self
 
-    def _log_proba(self, texts: Sequence[str], embeddings, cats) -> np.ndarray:
+    def _log_proba(
+        self, texts: Sequence[str], embeddings, cats, shared: SharedParts | None = None
+    ) -> np.ndarray:
         """Uncalibrated log-probabilities: the blend at the chosen share of the fields model."""
-        return self._blended_log_proba(texts, embeddings, cats, [self.fields_share_])[0]
+        return self._blended_log_proba(texts, embeddings, cats, [self.fields_share_], shared)[0]
 
     def _blended_log_proba(
-        self, texts: Sequence[str], embeddings, cats, shares: Sequence[float]
+        self,
+        texts: Sequence[str],
+        embeddings,
+        cats,
+        shares: Sequence[float],
+        shared: SharedParts | None = None,
     ) -> list[np.ndarray]:
         """Log-probabilities of the text-and-neighbour model blended with the fields model, once
         per share of the latter (computing each part once)."""
         frame = self._cat_columns(cats)
-        proba = self._text_proba(texts, embeddings, frame)
+        proba = self._text_proba(texts, embeddings, frame, shared or SharedParts())
         if self.fields_model_ is None:
             return [np.log(np.clip(proba, 1e-12, None)) for _ in shares]
         fields = self.fields_model_.predict_proba(frame, self.classes_)
         return [np.log(np.clip((1 - a) * proba + a * fields, 1e-12, None)) for a in shares]
 
-    def _text_proba(self, texts: Sequence[str], embeddings, frame) -> np.ndarray:
+    def _text_proba(
+        self, texts: Sequence[str], embeddings, frame, shared: SharedParts
+    ) -> np.ndarray:
         """The linear model's probabilities, blended with the neighbour vote."""
-        linear = self._linear_proba(self._features(texts, embeddings, frame, fit=False))
+        linear = self._linear_proba(self._features(texts, embeddings, frame, False, shared))
         if not hasattr(self, "neighbour_embeddings_"):
             return linear
-        votes = neighbour_label_proba(
-            embeddings,
-            self.neighbour_embeddings_,
+        query = np.asarray(embeddings, dtype=np.float32)
+        votes = label_votes(
+            *shared.nearest(query, self.neighbour_embeddings_, self.knn_k),
             self.neighbour_label_index_,
             len(self.classes_),
-            self.knn_k,
             self.knn_temperature,
         )
         return (1 - self.knn_weight) * linear + self.knn_weight * votes
@@ -266,19 +281,29 @@ class TriageClassifier:
         return np.exp(log_softmax(log_proba / self.temperature_, axis=1))
 
     def predict_proba(
-        self, texts: Sequence[str], embeddings=None, cats: Columns | None = None
+        self,
+        texts: Sequence[str],
+        embeddings=None,
+        cats: Columns | None = None,
+        shared: SharedParts | None = None,
     ) -> np.ndarray:
-        """Calibrated probabilities, shape (n, n_classes), columns in `classes_` order."""
-        return self._softmax(self._log_proba(texts, embeddings, cats))
+        """Calibrated probabilities, shape (n, n_classes), columns in `classes_` order;
+        `shared` lends the parts other models computed for the same inputs."""
+        return self._softmax(self._log_proba(texts, embeddings, cats, shared))
 
     def predict(self, texts: Sequence[str], embeddings=None, cats=None) -> np.ndarray:
         return self.classes_[self.predict_proba(texts, embeddings, cats).argmax(axis=1)]
 
     def predict_top_k(
-        self, texts: Sequence[str], embeddings=None, cats=None, k: int = 3
+        self,
+        texts: Sequence[str],
+        embeddings=None,
+        cats=None,
+        k: int = 3,
+        shared: SharedParts | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The k most likely labels and their confidences, as `top_k` gives them."""
-        return top_k(self.predict_proba(texts, embeddings, cats), self.classes_, k)
+        return top_k(self.predict_proba(texts, embeddings, cats, shared), self.classes_, k)
 
     def actions(self, top_labels, top_confidences) -> np.ndarray:
         """AUTO_ROUTE, HUMAN_REVIEW or ESCALATE for top-1 labels and confidences.

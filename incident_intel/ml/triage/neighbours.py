@@ -29,21 +29,20 @@ def nearest(
     return indices, similarities
 
 
-def neighbour_label_proba(
-    query: np.ndarray,
-    corpus: np.ndarray,
+def label_votes(
+    indices: np.ndarray,
+    sims: np.ndarray,
     corpus_label_index: np.ndarray,
     n_classes: int,
-    k: int = 10,
     temperature: float = 0.05,
 ) -> np.ndarray:
-    """Class probabilities from the labels of the k nearest corpus rows, (n, n_classes).
+    """Class probabilities from the labels of the nearest corpus rows (`nearest`'s indices and
+    similarities), (n, n_classes).
 
     Each neighbour votes with weight exp(similarity / temperature), so near-duplicates of the
     query dominate and loosely related tickets barely count.
     """
-    indices, sims = nearest(query, corpus, k)
     weights = np.exp((sims - sims[:, :1]) / temperature)  # shifted by the row max: no overflow
-    proba = np.zeros((len(query), n_classes))
-    np.add.at(proba, (np.arange(len(query))[:, None], corpus_label_index[indices]), weights)
+    proba = np.zeros((len(indices), n_classes))
+    np.add.at(proba, (np.arange(len(indices))[:, None], corpus_label_index[indices]), weights)
     return proba / proba.sum(axis=1, keepdims=True)

@@ -82,11 +82,16 @@ def triage_inputs(
     }
 
 
-def triage_texts(rows: pl.DataFrame, target: str) -> list[str]:
-    """Each incident's text, or where it has none, its fields as `field_tokens` less those
-    that give `target` away."""
+def incident_texts(rows: pl.DataFrame) -> list[str]:
+    """Each incident's text, "" where it has none."""
     texts = rows.select(incident_text(pl.col("short_description"), pl.col("description")))
-    texts = texts.to_series().to_list()
+    return texts.to_series().to_list()
+
+
+def triage_texts(rows: pl.DataFrame, target: str, texts: list[str] | None = None) -> list[str]:
+    """Each incident's text, or where it has none, its fields as `field_tokens` less those
+    that give `target` away; `texts` are the rows' `incident_texts` where already read."""
+    texts = incident_texts(rows) if texts is None else list(texts)
     empty = [i for i, text in enumerate(texts) if text == ""]
     # Most incidents have text: the tokens are only built for those that have none.
     if empty:

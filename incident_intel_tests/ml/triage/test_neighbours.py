@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from incident_intel.ml.triage.neighbours import nearest, neighbour_label_proba
+from incident_intel.ml.triage.neighbours import label_votes, nearest
 
 
 def unit(rows) -> np.ndarray:
@@ -26,7 +26,8 @@ def test_ties_break_by_position() -> None:
 
 
 def test_neighbour_votes() -> None:
-    proba = neighbour_label_proba(unit([[1, 0.02]]), CORPUS, np.array([0, 0, 1, 1]), 2, k=3)
+    found = nearest(unit([[1, 0.02]]), CORPUS, k=3)
+    proba = label_votes(*found, np.array([0, 0, 1, 1]), 2)
     assert proba.shape == (1, 2)
     assert proba.sum() == pytest.approx(1.0)
     assert proba[0, 0] > 0.99
