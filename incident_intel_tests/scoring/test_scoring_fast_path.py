@@ -15,6 +15,7 @@ from incident_intel.ml.explanations import explained_breach, explained_ttr
 from incident_intel.ml.tabular import catboost_pool, prediction_pool, prepare_frame
 from incident_intel.ml.tabular_data import embedding_matrix
 from incident_intel.ml.triage.categoricals import categorical_columns
+from incident_intel.ml.triage.logistic import logistic_proba
 from incident_intel.ml.triage.training import field_strings, triage_inputs
 from incident_intel.scoring.promoted import PromotedModels
 from incident_intel.scoring.scorer import IncidentScorer
@@ -122,7 +123,7 @@ def test_triage_parts_match_scikit_learn_and_catboost_on_frames(lake, target):
         assert ours[name].tolist() == frame[name].tolist()
     features = model._features(inputs["texts"], inputs["embeddings"], ours, fit=False)
     np.testing.assert_allclose(
-        model._linear_proba(features), model.model_.predict_proba(features), rtol=1e-12
+        logistic_proba(model.model_, features), model.model_.predict_proba(features), rtol=1e-12
     )
     fields = model.fields_model_
     if fields is not None:

@@ -8,12 +8,8 @@ linear model underweights. On the Endava tickets (4-fold CV inside the training 
 added 0.5 to 0.8 points of top-1, and character n-grams added nothing, so they are off by
 default. With structured fields, a multiclass CatBoost on the fields alone (`FieldsClassifier`)
 learns the combinations a linear model cannot; its share of the blend is chosen on held-out
-data among `fields_shares`, by top-1 accuracy. `calibrate` then fits, on held-out data:
-- that share;
-- a softmax temperature, so that confidences are calibrated probabilities;
-- per-class confidence thresholds, ServiceNow-style: for each predicted class, the smallest
-  top-1 confidence at which predictions of that class reach `target_precision` (auto-route),
-  and the smallest reaching `review_precision` (suggest to a human).
+data among `fields_shares`, by top-1 accuracy. `calibrate` fits that share, a softmax
+temperature and per-class confidence thresholds on held-out data (`calibration`).
 """
 
 from __future__ import annotations
@@ -23,20 +19,20 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.special import expit, log_softmax, softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import OneHotEncoder
 
 from incident_intel.ml.tabular import Columns
 from incident_intel.ml.threads import one_blas_thread
-from incident_intel.ml.triage.actions import chosen_actions, class_thresholds
+from incident_intel.ml.triage.actions import chosen_actions
+from incident_intel.ml.triage.calibration import calibration, tempered_proba
 from incident_intel.ml.triage.categoricals import categorical_columns, one_hot
 from incident_intel.ml.triage.fields_model import FieldsClassifier
 from incident_intel.ml.triage.labels import fold_rare, fold_unknown, top_k
+from incident_intel.ml.triage.logistic import logistic_proba
 from incident_intel.ml.triage.neighbours import label_votes
 from incident_intel.ml.triage.shared import SharedParts
-from incident_intel.ml.triage.temperature import fitted_temperature
 
 
 class TriageClassifier:
@@ -222,7 +218,9 @@ class TriageClassifier:
         self, texts: Sequence[str], embeddings, frame, shared: SharedParts
     ) -> np.ndarray:
         """The linear model's probabilities, blended with the neighbour vote."""
-        linear = self._linear_proba(self._features(texts, embeddings, frame, False, shared))
+        linear = logistic_proba(
+            self.model_, self._features(texts, embeddings, frame, False, shared)
+        )
         if not hasattr(self, "neighbour_embeddings_"):
             return linear
         query = np.asarray(embeddings, dtype=np.float32)
@@ -234,51 +232,33 @@ class TriageClassifier:
         )
         return (1 - self.knn_weight) * linear + self.knn_weight * votes
 
-    def _linear_proba(self, features: sparse.csr_matrix) -> np.ndarray:
-        """The logistic regression's `predict_proba`, computed as it computes it but without its
-        per-call input checks, a third of a millisecond per call."""
-        decision = features @ self.model_.coef_.T + self.model_.intercept_
-        if decision.shape[1] == 1:
-            positive = expit(decision[:, 0])
-            return np.column_stack([1 - positive, positive])
-        return softmax(decision, axis=1)
-
     def calibrate(
         self, texts: Sequence[str], y, embeddings=None, cats: Columns | None = None
     ) -> TriageClassifier:
         """Fit the fields share, the temperature and the per-class thresholds on held-out data."""
         labels = self.fold_labels(y)
         index = {c: i for i, c in enumerate(self.classes_)}
-        # -1: a label no class stands for (unseen, with no "other" class); always a miss.
         target = np.array([index.get(c, -1) for c in labels])
         shares = self.fields_shares if self.fields_model_ is not None else [0.0]
-        candidates = self._blended_log_proba(texts, embeddings, cats, shares)
-        accuracy = [float((lp.argmax(axis=1) == target).mean()) for lp in candidates]
-        best = int(np.argmax(accuracy))  # the first best: the smallest share on a tie
-        self.fields_share_ = float(shares[best])
-        self.valid_top1_by_fields_share_ = {
-            str(a): round(acc, 4) for a, acc in zip(shares, accuracy, strict=True)
-        }
-        log_proba = candidates[best]
-        self.temperature_ = fitted_temperature(log_proba, target)
-        proba = self._softmax(log_proba)
-        top = proba.argmax(axis=1)
-        confidence = proba[np.arange(len(top)), top]
-        correct = top == target
-        auto, review = (
-            class_thresholds(
-                self.classes_, top, confidence, correct, precision, self.min_threshold_support
-            )
-            for precision in (self.target_precision, self.review_precision)
+        fitted = calibration(
+            self._blended_log_proba(texts, embeddings, cats, shares),
+            shares,
+            target,
+            self.classes_,
+            (self.target_precision, self.review_precision),
+            self.min_threshold_support,
         )
-        self.auto_thresholds_ = auto
-        self.review_thresholds_ = {c: min(t, auto[c]) for c, t in review.items()}
+        self.fields_share_ = fitted.fields_share
+        self.valid_top1_by_fields_share_ = fitted.top1_by_fields_share
+        self.temperature_ = fitted.temperature
+        self.auto_thresholds_ = fitted.auto_thresholds
+        self.review_thresholds_ = fitted.review_thresholds
         return self
 
     # -- prediction ---------------------------------------------------------------------------
 
     def _softmax(self, log_proba: np.ndarray) -> np.ndarray:
-        return np.exp(log_softmax(log_proba / self.temperature_, axis=1))
+        return tempered_proba(log_proba, self.temperature_)
 
     def predict_proba(
         self,
