@@ -17,8 +17,10 @@ import duckdb
 import polars as pl
 
 from incident_intel.storage.tables import INCIDENTS
+from incident_intel.storage.warehouse import transaction
 
 INCIDENTS_TABLE = INCIDENTS.sql_name
+_SCHEMA_NAME, _TABLE_NAME = INCIDENTS_TABLE.split(".")
 DUCKDB_TYPES = {
     pl.String: "VARCHAR",
     pl.Int64: "BIGINT",
@@ -38,38 +40,32 @@ def duckdb_type(dtype: pl.DataType) -> str:
 
 
 def _has_primary_key(connection: duckdb.DuckDBPyConnection) -> bool:
-    schema, table = INCIDENTS_TABLE.split(".")
     return bool(
         connection.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
             "AND has_primary_key",
-            [schema, table],
+            [_SCHEMA_NAME, _TABLE_NAME],
         ).fetchall()[0][0]
     )
 
 
 def _drop_primary_key(connection: duckdb.DuckDBPyConnection) -> None:
     """Rebuilds a table made before the key was dropped, once, in creation order."""
-    connection.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(connection):
         connection.execute(
             f"CREATE TABLE {INCIDENTS_TABLE}_unkeyed AS SELECT * FROM {INCIDENTS_TABLE} "
             "ORDER BY sys_created_on, sys_id"
         )
         connection.execute(f"DROP TABLE {INCIDENTS_TABLE}")
-        connection.execute(f"ALTER TABLE {INCIDENTS_TABLE}_unkeyed RENAME TO incidents")
+        connection.execute(f"ALTER TABLE {INCIDENTS_TABLE}_unkeyed RENAME TO {_TABLE_NAME}")
         connection.execute(f"ALTER TABLE {INCIDENTS_TABLE} ALTER COLUMN deleted SET DEFAULT false")
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
 
 
 def ensure_incidents_table(
     connection: duckdb.DuckDBPyConnection, schema: dict[str, pl.DataType]
 ) -> None:
     columns = ", ".join(f'"{name}" {duckdb_type(dtype)}' for name, dtype in schema.items())
-    connection.execute("CREATE SCHEMA IF NOT EXISTS silver")
+    connection.execute(f"CREATE SCHEMA IF NOT EXISTS {_SCHEMA_NAME}")
     connection.execute(f"CREATE TABLE IF NOT EXISTS {INCIDENTS_TABLE} ({columns})")
     # A field declared since the table was made (an extra field) becomes a column of its own.
     held = set(connection.table(INCIDENTS_TABLE).columns)

@@ -14,6 +14,7 @@ from incident_intel.silver.incidents_table import (
     ensure_incidents_table,
     stored_rows_sql,
 )
+from incident_intel.storage.warehouse import transaction
 
 
 @dataclass(frozen=True)
@@ -87,24 +88,20 @@ def merge_incidents(
            OR (s.sys_updated_on = h.sys_updated_on AND s.record_hash IS DISTINCT FROM h.record_hash)
         """
     )
-    connection.execute("BEGIN TRANSACTION")
     try:
-        updated = connection.execute(
-            f"DELETE FROM {INCIDENTS_TABLE} WHERE rowid IN "
-            "(SELECT stored_rowid FROM written WHERE stored_rowid IS NOT NULL)"
-        ).fetchall()[0][0]
-        inserted_rows = connection.execute(
-            f"INSERT INTO {INCIDENTS_TABLE} ({_quoted(table_columns)}) "
-            f"SELECT {_quoted(table_columns)} FROM written "
-            "ORDER BY sys_created_on NULLS FIRST, sys_id"
-        ).fetchall()[0][0]
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
+        with transaction(connection):
+            updated = connection.execute(
+                f"DELETE FROM {INCIDENTS_TABLE} WHERE rowid IN "
+                "(SELECT stored_rowid FROM written WHERE stored_rowid IS NOT NULL)"
+            ).fetchall()[0][0]
+            inserted_rows = connection.execute(
+                f"INSERT INTO {INCIDENTS_TABLE} ({_quoted(table_columns)}) "
+                f"SELECT {_quoted(table_columns)} FROM written "
+                "ORDER BY sys_created_on NULLS FIRST, sys_id"
+            ).fetchall()[0][0]
     finally:
-        connection.execute("DROP TABLE IF EXISTS staged; DROP TABLE IF EXISTS stored")
-        connection.execute("DROP TABLE IF EXISTS written")
+        for temp in ("staged", "stored", "written"):
+            connection.execute(f"DROP TABLE IF EXISTS {temp}")
     total = connection.execute(f"SELECT count(*) FROM {INCIDENTS_TABLE}").fetchall()[0][0]
     return MergeStats(
         inserted=inserted_rows - updated,

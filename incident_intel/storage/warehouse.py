@@ -40,6 +40,19 @@ def utc_connection() -> duckdb.DuckDBPyConnection:
     return connection
 
 
+@contextmanager
+def transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Statements that land together or not at all: committed at the end, rolled back on any
+    error, which is raised again."""
+    connection.begin()
+    try:
+        yield
+    except BaseException:
+        connection.rollback()
+        raise
+    connection.commit()
+
+
 def refresh_parquet_view(connection: duckdb.DuckDBPyConnection, view: str, glob: Path) -> None:
     """Point a view at every Parquet partition of a table (hive-style date= directories)."""
     schema_name = view.split(".")[0]
