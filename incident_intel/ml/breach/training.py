@@ -41,6 +41,11 @@ def _labels(data: TabularData, split: str) -> np.ndarray:
     return data.rows[split][LABEL].cast(pl.Int8).to_numpy()
 
 
+def _hours(data: TabularData, split: str) -> np.ndarray:
+    """Hours to resolution, NaN where the incident is not resolved."""
+    return data.rows[split]["ttr_hours"].cast(pl.Float64).fill_null(float("nan")).to_numpy()
+
+
 def pr_curve_points(y: np.ndarray, scores: np.ndarray, points: int = 200) -> dict[str, list]:
     """The precision-recall curve, thinned to about `points` points for plotting."""
     precision, recall, _ = precision_recall_curve(y, scores)
@@ -91,6 +96,8 @@ def train_breach(
         _labels(data, "valid"),
         data.opened_days("train"),
         data.opened_days("valid"),
+        _hours(data, "train"),
+        _hours(data, "valid"),
     )
 
     baselines = {
@@ -129,6 +136,8 @@ def train_breach(
         "refit_iterations": model.refit_iterations_,
         "recency_half_life_days": model.half_life_,
         "valid_auc_by_half_life": model.valid_auc_by_half_life_,
+        "blend": model.blend_,
+        "valid_auc_by_blend": model.valid_auc_by_blend_,
         "global_importance": global_importance(model, data.X["test"])
         .head(15)
         .to_dict(orient="records"),

@@ -74,6 +74,74 @@ def test_valid_needs_both_classes(data) -> None:
         _model().fit(X, y, Xv, np.zeros(len(Xv), dtype=int))
 
 
+def test_without_durations_the_blend_leaves_the_duration_model_out(fitted) -> None:
+    assert fitted.duration_ is None
+    assert fitted.blend_["duration"] == 0.0
+    assert all(key.endswith("/0") for key in fitted.valid_auc_by_blend_)
+
+
+@pytest.fixture(scope="module")
+def with_durations(data) -> SlaBreachClassifier:
+    (X, y, hours), (Xv, yv, hours_valid), _ = data
+    hours = hours.copy()
+    hours[::10] = np.nan  # unresolved incidents train no duration
+    return _model().fit(X, y, Xv, yv, hours_train=hours, hours_valid=hours_valid)
+
+
+def test_durations_add_a_duration_model_to_the_blend(with_durations, data) -> None:
+    Xt = data[2][0]
+    model = with_durations
+    assert model.duration_ is not None
+    assert model.blend_ in model.blends
+    assert len(model.valid_auc_by_blend_) == len(model.blends)
+    assert model.duration_half_life_ in model.half_lives
+    proba = model.predict_proba(Xt)[:, 1]
+    assert ((proba > 0) & (proba < 1)).all()
+
+
+@pytest.mark.parametrize("which", ["without", "with"])
+def test_explanations_add_up_to_the_blended_score(which, fitted, with_durations, data) -> None:
+    model = fitted if which == "without" else with_durations
+    Xt = data[2][0].head(50)
+    phi, expected = model.shap_values(Xt)
+    assert phi.shape == (50, len(model.feature_names_))
+    np.testing.assert_allclose(phi.sum(axis=1) + expected, model.raw_score(Xt), atol=1e-6)
+
+
+def test_too_few_durations_leave_the_duration_model_out(data) -> None:
+    (X, y, hours), (Xv, yv, hours_valid), _ = data
+    few = np.full(len(hours_valid), np.nan)
+    few[:10] = hours_valid[:10]
+    model = _model(half_lives=[None]).fit(X, y, Xv, yv, hours_train=hours, hours_valid=few)
+    assert model.duration_ is None
+
+
+def test_blends_are_checked() -> None:
+    with pytest.raises(ValueError, match="summing to 1"):
+        SlaBreachClassifier(blends=[{"catboost": 0.5, "linear": 0.25, "duration": 0.0}])
+    with pytest.raises(ValueError, match="summing to 1"):
+        SlaBreachClassifier(blends=[{"catboost": 1.0}])
+
+
+def test_a_model_saved_before_the_duration_model_still_scores(fitted, data) -> None:
+    Xt = data[2][0]
+    share = fitted.blend_["catboost"]
+    assert fitted.blend_["linear"] == pytest.approx(1.0 - share)
+    state = {
+        k: v
+        for k, v in fitted.__dict__.items()
+        if k not in ("blend_", "blends", "valid_auc_by_blend_", "duration_")
+    }
+    state |= {
+        "catboost_share_": share,
+        "catboost_shares": [share],
+        "valid_auc_by_catboost_share_": {},
+    }
+    old = SlaBreachClassifier.__new__(SlaBreachClassifier)
+    old.__setstate__(state)
+    np.testing.assert_array_equal(old.predict_proba(Xt), fitted.predict_proba(Xt))
+
+
 def test_priority_rate_baseline() -> None:
     X = pd.DataFrame({"priority": ["1", "1", "2", "2", "2", "3"]})
     baseline = PriorityRateBaseline().fit(X, [1, 1, 0, 0, 1, 0])
