@@ -31,8 +31,9 @@ LOWER_IS_BETTER = frozenset(
     {"brier", "mae_hours", "rmse_hours", "median_ae_hours", "davies_bouldin"}
 )
 NOMINAL_COVERAGE = "interval_coverage"
-# Not model figures: the baselines' own, the history's split counts, and the pass flags.
-NOT_SUMMARISED = frozenset({"baselines", "split", "gates_passed"})
+# Not model figures: the baselines' own, the history's split counts, the pass flags, and the
+# breach blend's weights (chosen per cutoff; their mean is no model's).
+NOT_SUMMARISED = frozenset({"baselines", "split", "gates_passed", "sla_breach_blend"})
 
 
 def _is_number(value: Any) -> bool:

@@ -66,9 +66,9 @@ def figures_from_cards(report: dict) -> dict[str, Any]:
         metrics = report[model]["metrics"]
         out[name] = {**_pick(metrics["model"], keys), "promoted": report[model]["promoted"]}
         out["baselines"][name] = {b: _pick(m, keys) for b, m in metrics["baselines"].items()}
-    out["sla_breach"]["f1_at_max_f1"] = report[SLA_BREACH_MODEL.name]["metrics"]["thresholds"][
-        "max_f1"
-    ]["f1"]
+    breach = report[SLA_BREACH_MODEL.name]["metrics"]
+    out["sla_breach"]["f1_at_max_f1"] = breach["thresholds"]["max_f1"]["f1"]
+    out["sla_breach_blend"] = breach["blend"]
     for target, metrics in report[TRIAGE_MODEL.name]["metrics"].items():
         key = f"triage_{target}"
         out[key] = {**_pick(metrics["model"], TRIAGE_FIGURES), "classes": metrics["classes"]}

@@ -25,6 +25,7 @@ FIRST = datetime(2016, 3, 1, 9, tzinfo=UTC)
 CUTOFFS = [date(2016, 3, 15), date(2016, 3, 25), date(2016, 4, 1)]
 # What the fake trains at each cutoff: its ROC AUC, or None when the features check blocks.
 ROC_AUC = {date(2016, 3, 15): 0.70, date(2016, 3, 25): 0.60, date(2016, 4, 1): None}
+BLEND = {"catboost": 0.5, "linear": 0.0, "duration": 0.5}
 
 
 def _gate(metric: str, advantage: float) -> dict:
@@ -46,7 +47,12 @@ def _metrics(roc_auc: float) -> dict[str, tuple[dict, list[dict]]]:
     top = {"top1_accuracy": roc_auc - 0.2, "top3_accuracy": roc_auc + 0.1}
     return {
         SLA_BREACH_MODEL.name: (
-            {"model": breach, "baselines": {"rate": breach}, "thresholds": {"max_f1": {"f1": 0.4}}},
+            {
+                "model": breach,
+                "baselines": {"rate": breach},
+                "thresholds": {"max_f1": {"f1": 0.4}},
+                "blend": BLEND,
+            },
             [_gate("pr_auc", roc_auc - 0.65)],
         ),
         RESOLUTION_TIME_MODEL.name: (
@@ -128,6 +134,7 @@ def test_each_cutoff_reports_its_own_window_and_its_own_models(tmp_path):
     assert second["split"]["test"] == 14 and third["split"]["test"] == 45 - 31
     assert first["unknown_at_prediction"] == 1 and first["split"]["excluded"] == 1
     assert (first["sla_breach"]["roc_auc"], second["sla_breach"]["roc_auc"]) == (0.70, 0.60)
+    assert first["sla_breach_blend"] == BLEND
 
 
 def test_a_cutoff_whose_gate_fails_still_reports_its_figures(tmp_path):
@@ -152,6 +159,7 @@ def test_the_summary_covers_the_cutoffs_that_trained(tmp_path):
     summary = _backtest(tmp_path)[0]["summary"]
     assert (summary["cutoffs"], summary["cutoffs_trained"]) == (3, 2)
     assert summary["sla_breach"]["roc_auc"] == {"mean": 0.65, "worst": 0.6}
+    assert "sla_breach_blend" not in summary
     assert summary["gates_passed"] == {
         name: 1 if name == SLA_BREACH_MODEL.name else 2 for name in MODELS
     }
