@@ -88,6 +88,15 @@ def _explanations(metrics: dict, unit: str) -> list[str]:
     ]
 
 
+def _blend(metrics: dict) -> list[str]:
+    """The breach blend's weights, chosen on valid; a model trained before the blend has none."""
+    blend = metrics.get("blend")
+    if not blend:
+        return []
+    weights = ", ".join(f"{member} {weight:g}" for member, weight in blend.items())
+    return [f"Blend of standardised scores, chosen on `valid` ROC AUC: {weights}."]
+
+
 def breach_section(summary: dict) -> str:
     metrics = summary["metrics"]
     thresholds = [
@@ -112,6 +121,7 @@ def breach_section(summary: dict) -> str:
             "## SLA-breach risk (`ml/sla_breach_model`)",
             gates_table(summary),
             _versus(metrics["model"], metrics["baselines"], BREACH_KEYS),
+            *_blend(metrics),
             "Thresholds tuned on `valid`, measured on `test` (confusion as tp/fp/fn/tn):",
             markdown.table(
                 ["rule", "threshold", "precision", "recall", "f1", "alert rate", "confusion"],

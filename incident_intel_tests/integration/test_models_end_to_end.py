@@ -49,6 +49,9 @@ def test_the_report_holds_every_model_beside_its_baseline(trained):
         assert "catboost_default" in metrics["baselines"]
     markdown = (directory / "report.md").read_text()
     assert "| strongest baseline |" in markdown and "| win beyond noise |" in markdown
+    blend = report["sla_breach_model"]["metrics"]["blend"]
+    assert set(blend) == {"catboost", "linear", "duration"} and sum(blend.values()) == 1.0
+    assert "Blend of standardised scores, chosen on `valid` ROC AUC: catboost " in markdown
     for heading in ("SLA-breach risk", "Time to resolution", "Triage", "Incident archetypes"):
         assert heading in markdown
     pngs = sorted(p.name for p in directory.glob("*.png"))
