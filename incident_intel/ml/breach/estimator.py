@@ -52,8 +52,9 @@ class SlaBreachClassifier:
       resolution later than the SLA allows, and the hours say by how much, where the label says
       only whether. Absolute error, as for the resolution-time model: the hours' tail is long,
       and squared error let a few incidents open for months steer it (in experiments on the
-      real log's backtest, it gave a lower ROC AUC at all three cutoffs). It is left out when `fit`
-      gets no durations, or valid holds too few.
+      real log's backtest, it gave a lower ROC AUC at all three cutoffs). It is left out when
+      `fit` gets no durations, or valid holds too few.
+    Scoring and explanations compute only the members whose weight is above zero.
 
     Calibration defaults to Platt scaling of the blended score rather than isotonic regression
     because:
@@ -152,11 +153,10 @@ class SlaBreachClassifier:
             "linear": self._linear(train).decision_function(X_valid),
         }
         self.linear_ = self._linear(train.followed_by(valid))
-        self.duration_ = None
+        self.duration_ = self.duration_half_life_ = None
         duration = self._fit_duration(train, valid, hours_train, hours_valid)
         if duration is not None:
-            self.duration_ = duration.model
-            self.duration_half_life_ = duration.half_life
+            self.duration_, self.duration_half_life_ = duration.model, duration.half_life
             valid_scores["duration"] = self._duration(duration.selection_model, X_valid)
         self.scales_ = {
             member: (float(scores.mean()), float(scores.std() or 1.0))
@@ -211,14 +211,16 @@ class SlaBreachClassifier:
             for member, values in scores.items()
         )
 
+    def _weighted(self) -> list[str]:
+        return [member for member in MEMBERS if self.blend_[member] > 0]
+
     def _member_scores(self, X: Columns) -> dict[str, np.ndarray]:
-        scores = {
-            "catboost": self._catboost(self.model_, X),
-            "linear": self.linear_.decision_function(X),
+        score = {
+            "catboost": lambda: self._catboost(self.model_, X),
+            "linear": lambda: self.linear_.decision_function(X),
+            "duration": lambda: self._duration(self.duration_, X),
         }
-        if self.duration_ is not None:
-            scores["duration"] = self._duration(self.duration_, X)
-        return scores
+        return {member: score[member]() for member in self._weighted()}
 
     def shap_values(self, X: Columns) -> tuple[np.ndarray, np.ndarray]:
         """Per input column, its share of the blended score, (n, columns); and the base value.
@@ -227,14 +229,20 @@ class SlaBreachClassifier:
         weight times deviation), so their blend is too.
         """
         pool = self.pool(X)
+
+        def linear() -> np.ndarray:
+            linear_phi, linear_expected = self.linear_.shap_values(X)
+            return np.column_stack([linear_phi, np.full(row_count(X), linear_expected)])
+
+        shap = {
+            "catboost": lambda: self.model_.get_feature_importance(pool, type="ShapValues"),
+            "linear": linear,
+            "duration": lambda: self.duration_.get_feature_importance(pool, type="ShapValues"),
+        }
         phi = np.zeros((row_count(X), len(self.feature_names_)))
         expected = np.zeros(row_count(X))
-        members = {"catboost": self.model_.get_feature_importance(pool, type="ShapValues")}
-        linear_phi, linear_expected = self.linear_.shap_values(X)
-        members["linear"] = np.column_stack([linear_phi, np.full(row_count(X), linear_expected)])
-        if self.duration_ is not None:
-            members["duration"] = self.duration_.get_feature_importance(pool, type="ShapValues")
-        for member, values in members.items():
+        for member in self._weighted():
+            values = shap[member]()
             mean, scale = self.scales_[member]
             weight = self.blend_[member]
             phi += weight * values[:, :-1] / scale

@@ -137,6 +137,7 @@ def train_breach(
         "recency_half_life_days": model.half_life_,
         "valid_auc_by_half_life": model.valid_auc_by_half_life_,
         "blend": model.blend_,
+        "duration_half_life_days": model.duration_half_life_,
         "valid_auc_by_blend": model.valid_auc_by_blend_,
         "global_importance": global_importance(model, data.X["test"])
         .head(15)
