@@ -36,4 +36,6 @@ def test_parts_are_not_shared_across_other_inputs_or_tickets() -> None:
     shared = SharedParts()
     first = model.predict_proba(texts, embeddings, cats, shared)
     changed = model.predict_proba(texts[::-1], embeddings[::-1].copy(), cats[::-1], shared)
-    np.testing.assert_array_equal(changed, first[::-1])
+    # Equal to rounding, not bit for bit: BLAS may sum a reordered batch in another order (it
+    # does on AVX-512 cores). Parts cached for the first inputs would differ in the first digit.
+    np.testing.assert_allclose(changed, first[::-1], rtol=1e-5, atol=1e-9)
