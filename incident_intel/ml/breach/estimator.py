@@ -17,6 +17,7 @@ from sklearn.metrics import roc_auc_score
 
 from incident_intel.ml.breach.linear import OneHotLogisticRegression
 from incident_intel.ml.recency import Sample, fit_recency_selected, recency_weights
+from incident_intel.ml.resolution_time.estimator import log_hours
 from incident_intel.ml.tabular import Columns, prediction_pool, row_count
 
 DEFAULT_HALF_LIVES = (None, 7.0, 14.0)
@@ -148,8 +149,9 @@ class SlaBreachClassifier:
         self.best_iteration_ = fit.best_iteration
         self.refit_iterations_ = fit.refit_iterations
         self.valid_auc_by_half_life_ = fit.valid_scores
+        valid_pool = self.pool(X_valid)
         valid_scores = {
-            "catboost": self._catboost(fit.selection_model, X_valid),
+            "catboost": self._catboost(fit.selection_model, valid_pool),
             "linear": self._linear(train).decision_function(X_valid),
         }
         self.linear_ = self._linear(train.followed_by(valid))
@@ -157,7 +159,7 @@ class SlaBreachClassifier:
         duration = self._fit_duration(train, valid, hours_train, hours_valid)
         if duration is not None:
             self.duration_, self.duration_half_life_ = duration.model, duration.half_life
-            valid_scores["duration"] = self._duration(duration.selection_model, X_valid)
+            valid_scores["duration"] = self._duration(duration.selection_model, valid_pool)
         self.scales_ = {
             member: (float(scores.mean()), float(scores.std() or 1.0))
             for member, scores in valid_scores.items()
@@ -186,9 +188,11 @@ class SlaBreachClassifier:
         samples = []
         for sample, hours in ((train, hours_train), (valid, hours_valid)):
             hours = np.asarray(hours, dtype=float)
-            known = ~np.isnan(hours)
-            log_hours = np.log1p(np.clip(hours[known], 0.0, None))
-            samples.append(Sample(sample.X[known], log_hours, sample.opened_days[known]))
+            # The incidents the resolution-time model learns from: resolved, not before opening.
+            known = np.isfinite(hours) & (hours >= 0)
+            samples.append(
+                Sample(sample.X[known], log_hours(hours[known]), sample.opened_days[known])
+            )
         if min(len(s) for s in samples) < MIN_DURATIONS:
             return None
         return fit_recency_selected(CatBoostRegressor, self, "MAE", "MAE", *samples)
@@ -199,11 +203,13 @@ class SlaBreachClassifier:
             sample.X, sample.y, sample_weight=recency_weights(sample.opened_days, self.half_life_)
         )
 
-    def _catboost(self, model, X: Columns) -> np.ndarray:
-        return np.asarray(model.predict(self.pool(X), prediction_type="RawFormulaVal"))
+    @staticmethod
+    def _catboost(model, pool: Pool) -> np.ndarray:
+        return np.asarray(model.predict(pool, prediction_type="RawFormulaVal"))
 
-    def _duration(self, model, X: Columns) -> np.ndarray:
-        return np.asarray(model.predict(self.pool(X)), dtype=float)
+    @staticmethod
+    def _duration(model, pool: Pool) -> np.ndarray:
+        return np.asarray(model.predict(pool), dtype=float)
 
     def _blend(self, scores: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
         return sum(
@@ -214,13 +220,22 @@ class SlaBreachClassifier:
     def _weighted(self) -> list[str]:
         return [member for member in MEMBERS if self.blend_[member] > 0]
 
+    def _trees_pool(self, X: Columns, weighted: list[str]) -> Pool | None:
+        """One pool for both CatBoost members, built only when either is weighted."""
+        return self.pool(X) if {"catboost", "duration"} & set(weighted) else None
+
     def _member_scores(self, X: Columns) -> dict[str, np.ndarray]:
-        score = {
-            "catboost": lambda: self._catboost(self.model_, X),
-            "linear": lambda: self.linear_.decision_function(X),
-            "duration": lambda: self._duration(self.duration_, X),
-        }
-        return {member: score[member]() for member in self._weighted()}
+        """Each weighted member's score; the two CatBoost members read one pool."""
+        weighted = self._weighted()
+        pool = self._trees_pool(X, weighted)
+        scores = {}
+        if "catboost" in weighted:
+            scores["catboost"] = self._catboost(self.model_, pool)
+        if "linear" in weighted:
+            scores["linear"] = self.linear_.decision_function(X)
+        if "duration" in weighted:
+            scores["duration"] = self._duration(self.duration_, pool)
+        return scores
 
     def shap_values(self, X: Columns) -> tuple[np.ndarray, np.ndarray]:
         """Per input column, its share of the blended score, (n, columns); and the base value.
@@ -228,21 +243,21 @@ class SlaBreachClassifier:
         Every member is additive per column (CatBoost's SHAP values, the logistic regression's
         weight times deviation), so their blend is too.
         """
-        pool = self.pool(X)
-
-        def linear() -> np.ndarray:
+        weighted = self._weighted()
+        pool = self._trees_pool(X, weighted)
+        members = {}
+        if "catboost" in weighted:
+            members["catboost"] = self.model_.get_feature_importance(pool, type="ShapValues")
+        if "linear" in weighted:
             linear_phi, linear_expected = self.linear_.shap_values(X)
-            return np.column_stack([linear_phi, np.full(row_count(X), linear_expected)])
-
-        shap = {
-            "catboost": lambda: self.model_.get_feature_importance(pool, type="ShapValues"),
-            "linear": linear,
-            "duration": lambda: self.duration_.get_feature_importance(pool, type="ShapValues"),
-        }
+            members["linear"] = np.column_stack(
+                [linear_phi, np.full(row_count(X), linear_expected)]
+            )
+        if "duration" in weighted:
+            members["duration"] = self.duration_.get_feature_importance(pool, type="ShapValues")
         phi = np.zeros((row_count(X), len(self.feature_names_)))
         expected = np.zeros(row_count(X))
-        for member in self._weighted():
-            values = shap[member]()
+        for member, values in members.items():
             mean, scale = self.scales_[member]
             weight = self.blend_[member]
             phi += weight * values[:, :-1] / scale

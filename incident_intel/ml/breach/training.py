@@ -20,6 +20,7 @@ from incident_intel.ml.breach.metrics import binary_report, confusion, reliabili
 from incident_intel.ml.breach.thresholds import evaluate_threshold, tune_thresholds
 from incident_intel.ml.explanations import breach_factors, global_importance
 from incident_intel.ml.gates import GateResult, breach_gate
+from incident_intel.ml.resolution_time.training import LABEL as TTR_LABEL
 from incident_intel.ml.tabular_data import TabularData, catboost_params, tabular_data
 from incident_intel.monitoring.reference import DriftReference
 from incident_intel.settings import DriftSettings, ModelSettings
@@ -43,7 +44,7 @@ def _labels(data: TabularData, split: str) -> np.ndarray:
 
 def _hours(data: TabularData, split: str) -> np.ndarray:
     """Hours to resolution, NaN where the incident is not resolved."""
-    return data.rows[split]["ttr_hours"].cast(pl.Float64).fill_null(float("nan")).to_numpy()
+    return data.rows[split][TTR_LABEL].cast(pl.Float64).fill_null(float("nan")).to_numpy()
 
 
 def pr_curve_points(y: np.ndarray, scores: np.ndarray, points: int = 200) -> dict[str, list]:

@@ -15,7 +15,8 @@ from incident_intel.ml.tabular import Columns, prediction_pool
 DEFAULT_HALF_LIVES = (None, 7.0, 14.0)
 
 
-def _log_hours(hours) -> np.ndarray:
+def log_hours(hours) -> np.ndarray:
+    """The resolution-time label as the models learn it: log1p of the hours."""
     hours = np.asarray(hours, dtype=float)
     if (hours < 0).any() or not np.isfinite(hours).all():
         raise ValueError("resolution times must be finite and non-negative hours")
@@ -86,13 +87,13 @@ class ResolutionTimeRegressor:
         """`opened_*` are opening times in days (`ml.recency.opened_days`); without them every
         incident counts as equally recent."""
         self.feature_names_ = list(X_train.columns)
-        log_valid = _log_hours(hours_valid)
+        log_valid = log_hours(hours_valid)
         fit = fit_recency_selected(
             CatBoostRegressor,
             self,
             "RMSE",
             "MAE",
-            Sample.of(X_train, _log_hours(hours_train), opened_train),
+            Sample.of(X_train, log_hours(hours_train), opened_train),
             Sample.of(X_valid, log_valid, opened_valid),
         )
         self.model_ = fit.model
